@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { EventBus, PbxEventMap, StatsRegistry } from '@pbx/core';
+import type { AppConfig } from '../config/index.js';
+import type { Database } from '../database/database.js';
+import type { CredentialCache } from '../subscribers/credential-cache.js';
+import type { Secrets } from './secrets.js';
+
+/** A socket the appliance listens on, as `GET /api/system` and health report it. */
+export interface ListenerInfo {
+  protocol: 'sip' | 'msrp' | 'http';
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss' | 'http';
+  address: string;
+  port: number;
+}
+
+/**
+ * What the process is made of, built before Nest starts and handed to it as
+ * one provider: Nest wires the admin API around the engines, it does not own
+ * them.
+ */
+export class AppContext {
+  readonly startedAt = new Date();
+  readonly listeners: ListenerInfo[] = [];
+  /** Work to finish before exit (engines' write-back flushes), run in order. */
+  readonly shutdownHooks: Array<() => Promise<void>> = [];
+
+  constructor(
+    readonly config: AppConfig,
+    readonly db: Database,
+    readonly bus: EventBus<PbxEventMap>,
+    readonly stats: StatsRegistry,
+    readonly secrets: Secrets,
+    readonly credentials: CredentialCache,
+    readonly logger: Logger,
+    readonly version: string,
+  ) {}
+}

@@ -1,0 +1,41 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '../auth/auth.module.js';
+import { EventsModule } from '../events/events.module.js';
+import { StatsModule } from '../stats/stats.module.js';
+import { SubscribersModule } from '../subscribers/subscribers.module.js';
+import { SystemController } from '../system/system.controller.js';
+import { AppContext } from './app-context.js';
+
+/** Makes the process's AppContext injectable everywhere. */
+@Global()
+@Module({})
+class ContextModule {
+  static forContext(ctx: AppContext): DynamicModule {
+    return { module: ContextModule, providers: [{ provide: AppContext, useValue: ctx }], exports: [AppContext] };
+  }
+}
+
+export function appModule(ctx: AppContext): DynamicModule {
+  return {
+    module: AppModule,
+    imports: [
+      ContextModule.forContext(ctx),
+      LoggerModule.forRoot({
+        pinoHttp: {
+          logger: ctx.logger,
+          // Successful admin calls are routine; failures are worth a line.
+          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+        },
+      }),
+      AuthModule,
+      SubscribersModule,
+      StatsModule,
+      EventsModule,
+    ],
+    controllers: [SystemController],
+  };
+}
+
+@Module({})
+export class AppModule {}

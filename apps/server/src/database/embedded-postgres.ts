@@ -1,0 +1,55 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The embedded default database: PGlite (the PostgreSQL engine compiled to
+ * WASM, in-process) kept in `DATA_DIR/pgdata`, served over the PostgreSQL
+ * wire protocol by pglite-socket so that TypeORM's `pg` driver is the one
+ * code path for both backends: same driver, same SQL, same migrations.
+ *
+ * PGlite is a single session, so the server takes one connection and the
+ * pool must be of size 1 (several sockets would interleave transactions).
+ * It listens on a Unix socket inside DATA_DIR (not a TCP port) so no other
+ * local user can reach it; a path too long for a socket falls back to a
+ * loopback TCP port.
+ */
+export interface EmbeddedPostgres {
+  /** node-postgres connection settings reaching the embedded server. */
+  readonly connection: { host: string; port: number; username: string; database: string };
+  readonly location: string;
+  stop(): Promise<void>;
+}
+
+const SOCKET_PORT = 5432;
+const MAX_UNIX_PATH = 100;
+
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const pgdata = join(dataDir, 'pgdata');
+  const runDir = join(dataDir, 'run');
+  mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  const db = await PGlite.create(pgdata);
+
+  const socketPath = join(runDir, `.s.PGSQL.${SOCKET_PORT}`);
+  const useUnix = socketPath.length <= MAX_UNIX_PATH;
+  // A socket file left by a killed process would make listen() fail; the
+  // data-dir lock (data-dir-lock.ts) guarantees no live owner uses it.
+  if (useUnix) rmSync(socketPath, { force: true });
+  const server = useUnix
+    ? new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 })
+    : new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  const conn = server.getServerConn();
+  const port = useUnix ? SOCKET_PORT : Number(conn.slice(conn.lastIndexOf(':') + 1));
+
+  return {
+    connection: { host: useUnix ? runDir : '127.0.0.1', port, username: 'postgres', database: 'postgres' },
+    location: pgdata,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

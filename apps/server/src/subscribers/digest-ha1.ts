@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The digests kept for a subscriber (Kamailio auth_db columns), realm =
+ * domain as Kamailio's default: ha1 = MD5(user:realm:pw), ha1b =
+ * MD5(user@domain:realm:pw), ha1_sha256 = SHA-256(user:realm:pw) (RFC 8760).
+ */
+export function subscriberDigests(username: string, domain: string, password: string) {
+  const h = (alg: string, s: string) => createHash(alg).update(s, 'utf8').digest('hex');
+  return {
+    ha1: h('md5', `${username}:${domain}:${password}`),
+    ha1b: h('md5', `${username}@${domain}:${domain}:${password}`),
+    ha1Sha256: h('sha256', `${username}:${domain}:${password}`),
+  };
+}

@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from './postgres.js';
+
+export type Backend = 'pglite' | 'postgres';
+/** Every database backend the suite runs against. */
+export const BACKENDS: Backend[] = ['pglite', 'postgres'];
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const SERVER_MAIN = join(ROOT, 'apps/server/dist/main.js');
+const READY_TIMEOUT_MS = 60_000;
+
+export interface ServerOptions {
+  backend?: Backend;
+  /** Reuse the data of an earlier server (restart tests). */
+  dataDir?: string;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+}
+
+export interface TestServer {
+  readonly httpUrl: string;
+  readonly adminPassword: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly backend: Backend;
+  readonly proc: ChildProcess;
+  /** Every line the process wrote, stdout and stderr. */
+  readonly output: string[];
+  login(): Promise<string>;
+  api(path: string, init?: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** SIGTERM (graceful) and wait; resolves the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stop and remove the data (database and directory). */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts the real built appliance (`node apps/server/dist/main.js`) on
+ * loopback with free ports, and resolves once it logs `ready`.
+ */
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+  const backend = opts.backend ?? 'pglite';
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pbx-test-'));
+  let databaseUrl = opts.databaseUrl;
+  let dropDb: (() => Promise<void>) | undefined;
+  if (backend === 'postgres' && !databaseUrl) {
+    const db = await createTestDatabase();
+    databaseUrl = db.url;
+    dropDb = db.drop;
+  }
+  const adminPassword = opts.env?.ADMIN_PASSWORD ?? 'test-admin-password';
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    SIP_LISTEN: 'udp:127.0.0.1:0,tcp:127.0.0.1:0',
+    MSRP_LISTEN: 'tcp:127.0.0.1:0',
+    ADMIN_PASSWORD: adminPassword,
+    LOG_LEVEL: 'info',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...opts.env,
+  };
+  const proc = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const httpUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready in ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
+    const onLine = (line: string) => {
+      output.push(line);
+      if (!line.startsWith('{')) return;
+      try {
+        const rec = JSON.parse(line) as { msg?: string; httpUrl?: string };
+        if (rec.msg === 'ready' && rec.httpUrl) {
+          clearTimeout(timer);
+          resolve(rec.httpUrl);
+        }
+      } catch {
+        /* not a log record */
+      }
+    };
+    lines(proc.stdout!, onLine);
+    lines(proc.stderr!, onLine);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before ready:\n${output.join('\n')}`));
+    });
+  });
+
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const server: TestServer = {
+    httpUrl,
+    adminPassword,
+    dataDir,
+    databaseUrl,
+    backend,
+    proc,
+    output,
+    async login() {
+      const r = await server.api('/api/auth/login', { method: 'POST', body: { username: 'admin', password: adminPassword }, token: null });
+      if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.token as string;
+    },
+    async api(path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.body !== undefined) headers['content-type'] = 'application/json';
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      const res = await fetch(httpUrl + path, {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* plain text */
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+    async destroy() {
+      await server.stop();
+      await dropDb?.();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+function lines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      onLine(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+  });
+}
