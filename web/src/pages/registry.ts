@@ -1,0 +1,25 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { IconName } from '../layout/icons';
+
+/**
+ * Every page of the dashboard. A page is listed in the navigation only once
+ * it exists: engines that have not landed (Registrations, Messages, Trace,
+ * SCA, MSRP, Flows) add their entry here with their page.
+ * Pages are lazy chunks, so the first paint only loads the shell.
+ */
+export interface PageDef {
+  path: string;
+  title: string;
+  icon?: IconName;
+  component: LazyExoticComponent<ComponentType>;
+}
+
+export const pages: PageDef[] = [
+  { path: '/', title: 'Overview', icon: 'overview', component: lazy(() => import('./overview/overview-page')) },
+  { path: '/subscribers', title: 'Subscribers', icon: 'users', component: lazy(() => import('./subscribers/subscribers-page')) },
+];
+
+export function findPage(pathname: string): PageDef | undefined {
+  const p = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  return pages.find((page) => page.path === p);
+}
