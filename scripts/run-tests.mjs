@@ -42,13 +42,22 @@ const child = spawn(
   ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 );
-let tail = '';
+// The reporter's summary (`ℹ pass N` …) comes before the list of failures,
+// so the counts are taken from the lines as they stream past.
+const counts = {};
+let partial = '';
 child.stdout.on('data', (d) => {
   process.stdout.write(d);
-  tail = (tail + d.toString()).slice(-4000);
+  const text = partial + d.toString();
+  const lines = text.split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ (\w+) (\d+)/.exec(line);
+    if (m) counts[m[1]] = Number(m[2]);
+  }
 });
 child.on('close', (code) => {
-  const num = (k) => Number(new RegExp(`ℹ ${k} (\\d+)`).exec(tail)?.[1] ?? 0);
+  const num = (k) => counts[k] ?? 0;
   const passed = num('pass');
   const failed = num('fail') + num('cancelled');
   console.log(`${passed} passed, ${failed} failed`);
