@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/index.js';
 import type { Database } from '../database/database.js';
 import type { CredentialCache } from '../subscribers/credential-cache.js';
 import type { Secrets } from './secrets.js';
+import type { SipService } from '../sip/sip-service.js';
 
 /** A socket the appliance listens on, as `GET /api/system` and health report it. */
 export interface ListenerInfo {
@@ -23,6 +24,8 @@ export class AppContext {
   readonly listeners: ListenerInfo[] = [];
   /** Work to finish before exit (engines' write-back flushes), run in order. */
   readonly shutdownHooks: Array<() => Promise<void>> = [];
+  /** The SIP listeners, request route and the hooks the engines fill; set once at start. */
+  sip!: SipService;
 
   constructor(
     readonly config: AppConfig,

@@ -17,6 +17,7 @@ import { CredentialCache, loadCredentials } from '../subscribers/credential-cach
 import { AppContext } from './app-context.js';
 import { appModule } from './app.module.js';
 import { loadSecrets } from './secrets.js';
+import { SipService } from '../sip/sip-service.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const WEB_DIST = `${ROOT}web/dist`;
@@ -48,11 +49,20 @@ export async function startAppliance(config: AppConfig): Promise<RunningApplianc
     digestNonce: config.pbx.core.auth_secret,
     flowToken: config.pbx.outbound.flow_token_secret,
   });
-  const credentials = new CredentialCache();
+  const credentials = new CredentialCache(config.pbx.core.realm);
   await loadCredentials(db.dataSource, credentials);
   const bus = new EventBus<PbxEventMap>((err, name) => logger.error({ err, event: name }, 'event listener failed'));
   const stats = new StatsRegistry();
   const ctx = new AppContext(config, db, bus, stats, secrets, credentials, logger, readVersion());
+  const sip = new SipService(ctx);
+  ctx.sip = sip;
+  try {
+    await sip.start();
+  } catch (err) {
+    await db.close();
+    unlock();
+    throw err;
+  }
 
   const app = await NestFactory.create<NestExpressApplication>(appModule(ctx), { bufferLogs: true });
   app.useLogger(app.get(NestPinoLogger));
@@ -81,6 +91,8 @@ export async function startAppliance(config: AppConfig): Promise<RunningApplianc
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
+      // Stop taking SIP traffic first, so the engines' final flushes see no new work.
+      await sip.stop();
       await app.close();
       for (const hook of ctx.shutdownHooks) {
         try {

@@ -13,26 +13,34 @@ export interface CachedCredentials {
 export class CredentialCache {
   private readonly byAccount = new Map<string, CachedCredentials>();
 
-  static key(username: string, domain: string): string {
-    return `${username}@${domain.toLowerCase()}`;
+  /** `fixedRealm`: `core.realm`, the one realm of every domain; unset = realm is the domain. */
+  constructor(private readonly fixedRealm?: string) {}
+
+  /** The digest realm of a domain's subscribers (their HA1 is hashed with it). */
+  realmOf(domain: string): string {
+    return this.fixedRealm ?? domain.toLowerCase();
+  }
+
+  private key(username: string, realm: string): string {
+    return `${username}@${realm.toLowerCase()}`;
   }
 
   set(username: string, domain: string, c: CachedCredentials): void {
-    this.byAccount.set(CredentialCache.key(username, domain), c);
+    this.byAccount.set(this.key(username, this.realmOf(domain)), c);
   }
 
   delete(username: string, domain: string): void {
-    this.byAccount.delete(CredentialCache.key(username, domain));
+    this.byAccount.delete(this.key(username, this.realmOf(domain)));
   }
 
-  /** Credentials of `username` in `realm` (realm = domain). */
+  /** Credentials of `username` in `realm`, as the digest check asks for them. */
   lookup(username: string, realm: string): CachedCredentials | undefined {
-    return this.byAccount.get(CredentialCache.key(username, realm));
+    return this.byAccount.get(this.key(username, realm));
   }
 
-  /** Whether any subscriber exists in `domain` with that user name. */
+  /** Whether a subscriber of that name exists in `domain`. */
   has(username: string, domain: string): boolean {
-    return this.byAccount.has(CredentialCache.key(username, domain));
+    return this.byAccount.has(this.key(username, this.realmOf(domain)));
   }
 
   get size(): number {

@@ -38,7 +38,7 @@ export class SubscribersService {
   async create(dto: CreateSubscriberDto): Promise<SubscriberView> {
     const domain = dto.domain.toLowerCase();
     if (await this.repo.existsBy({ username: dto.username, domain })) throw duplicate(dto.username, domain);
-    const digests = subscriberDigests(dto.username, domain, dto.password);
+    const digests = subscriberDigests(dto.username, domain, dto.password, this.cache.realmOf(domain));
     let saved: Subscriber;
     try {
       saved = await this.repo.save(this.repo.create({ username: dto.username, domain, password: '', ...digests }));
@@ -54,7 +54,7 @@ export class SubscribersService {
 
   async changePassword(id: number, password: string): Promise<SubscriberView> {
     const s = await this.find(id);
-    Object.assign(s, subscriberDigests(s.username, s.domain, password));
+    Object.assign(s, subscriberDigests(s.username, s.domain, password, this.cache.realmOf(s.domain)));
     const saved = await this.repo.save(s);
     this.cache.set(saved.username, saved.domain, { ha1Md5: saved.ha1, ha1Sha256: saved.ha1Sha256 });
     this.ctx.bus.emit('subscriber.changed', { action: 'updated', id: saved.id, username: saved.username, domain: saved.domain });

@@ -1,0 +1,65 @@
+import { DigestAuthenticator, type BoundListener } from '@pbx/sip';
+import type { AppContext } from '../app/app-context.js';
+import { RequestRoute } from '../routing/request-route.js';
+import type { RouteHooks } from '../routing/route-context.js';
+import { LocalDomains } from './local-domains.js';
+import { SipServer } from './sip-server.js';
+
+/**
+ * The SIP side of the appliance: listeners, the request route and the
+ * hooks the engines fill. Built before the admin API so `ready` lists the
+ * SIP listeners, stopped first on shutdown so no new traffic arrives while
+ * the engines flush.
+ */
+export class SipService {
+  readonly hooks: RouteHooks = {};
+  readonly domains: LocalDomains;
+  readonly auth: DigestAuthenticator | undefined;
+  private server!: SipServer;
+  private route!: RequestRoute;
+
+  constructor(private readonly ctx: AppContext) {
+    const { env, pbx } = ctx.config;
+    this.domains = new LocalDomains(env.sipDomains);
+    this.auth = env.sipAuth
+      ? new DigestAuthenticator({
+          secret: ctx.secrets.digestNonce,
+          nonceExpiresSec: pbx.core.nonce_expire,
+          algorithms: [...pbx.core.auth_algorithms],
+          clock: { now: () => Date.now() },
+          credentials: (user, realm) => ctx.credentials.lookup(user, realm),
+        })
+      : undefined;
+  }
+
+  get sip(): SipServer {
+    return this.server;
+  }
+
+  async start(): Promise<BoundListener[]> {
+    const { env, pbx } = this.ctx.config;
+    this.route = new RequestRoute({
+      domains: this.domains,
+      auth: this.auth,
+      realmOf: (d) => this.ctx.credentials.realmOf(d),
+      hooks: this.hooks,
+      serverHeader: pbx.core.server_header,
+    });
+    this.server = await SipServer.create({
+      listen: env.sipListen,
+      core: pbx.core,
+      dataDir: env.dataDir,
+      stats: this.ctx.stats,
+      logger: this.ctx.logger.child({ module: 'sip' }),
+      onRequest: (c) => this.route.route(c),
+    });
+    const bound = await this.server.start();
+    this.domains.addListeners(bound);
+    for (const l of bound) this.ctx.listeners.push({ protocol: 'sip', transport: l.transport, address: l.host, port: l.boundPort });
+    return bound;
+  }
+
+  stop(): Promise<void> {
+    return this.server?.stop() ?? Promise.resolve();
+  }
+}
