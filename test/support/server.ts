@@ -21,8 +21,19 @@ export interface ServerOptions {
   env?: Record<string, string>;
 }
 
+/** A socket the server listens on, from its `ready` log line. */
+export interface Listener {
+  protocol: 'sip' | 'msrp' | 'http';
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss' | 'http';
+  address: string;
+  port: number;
+}
+
 export interface TestServer {
   readonly httpUrl: string;
+  readonly listeners: Listener[];
+  /** The SIP listener of a transport (throws when the server does not listen on it). */
+  sip(transport: Listener['transport']): Listener;
   readonly adminPassword: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
@@ -68,15 +79,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   };
   const proc = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
+  let listeners: Listener[] = [];
   const httpUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready in ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
     const onLine = (line: string) => {
       output.push(line);
       if (!line.startsWith('{')) return;
       try {
-        const rec = JSON.parse(line) as { msg?: string; httpUrl?: string };
+        const rec = JSON.parse(line) as { msg?: string; httpUrl?: string; listeners?: Listener[] };
         if (rec.msg === 'ready' && rec.httpUrl) {
           clearTimeout(timer);
+          listeners = rec.listeners ?? [];
           resolve(rec.httpUrl);
         }
       } catch {
@@ -94,6 +107,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const server: TestServer = {
     httpUrl,
+    listeners,
+    sip(transport) {
+      const l = listeners.find((x) => x.protocol === 'sip' && x.transport === transport);
+      if (!l) throw new Error(`the server has no SIP ${transport} listener`);
+      return l;
+    },
     adminPassword,
     dataDir,
     databaseUrl,
