@@ -8,6 +8,23 @@ export interface PbxEventMap {
   'subscriber.changed': { action: 'created' | 'updated' | 'deleted'; id: number; username: string; domain: string };
   /** Periodic statistics snapshot for live dashboard counters. */
   'stats.tick': { at: number; stats: Record<string, Record<string, number>> };
+  /** A SIP message matched a running trace capture. */
+  'trace.message': {
+    captureId: string;
+    message: {
+      seq: number;
+      at: number;
+      direction: 'in' | 'out';
+      transport: string;
+      remote: string;
+      local: string;
+      summary: string;
+      callId: string | null;
+      text: string;
+    };
+  };
+  /** A trace capture ended (message or time limit reached, or stopped by the operator). */
+  'trace.stopped': { captureId: string; reason: 'limit' | 'time' | 'stopped'; messages: number };
 }
 
 export type PbxEventName = keyof PbxEventMap;

@@ -5,6 +5,7 @@ import { EventsModule } from '../events/events.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { SubscribersModule } from '../subscribers/subscribers.module.js';
 import { SystemController } from '../system/system.controller.js';
+import { TraceModule } from '../trace/trace.module.js';
 import { AppContext } from './app-context.js';
 
 /** Makes the process's AppContext injectable everywhere. */
@@ -32,6 +33,7 @@ export function appModule(ctx: AppContext): DynamicModule {
       SubscribersModule,
       StatsModule,
       EventsModule,
+      TraceModule,
     ],
     controllers: [SystemController],
   };

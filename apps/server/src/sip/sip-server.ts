@@ -17,6 +17,7 @@ import { countReply, registerSipStats, type SipStats } from './sip-stats.js';
 import { stampReceived } from './received.js';
 import { statelessToTag } from './stateless-tag.js';
 import type { ReplyExtra, RequestContext } from '../routing/route-context.js';
+import type { SipTracer } from '../trace/sip-tracer.js';
 
 export interface SipServerOptions {
   listen: ListenSpec[];
@@ -26,6 +27,8 @@ export interface SipServerOptions {
   logger: Logger;
   /** The request route: every parsed request that is not a retransmission ends up here. */
   onRequest(ctx: RequestContext): void;
+  /** Operator captures; checked once per packet. */
+  tracer?: SipTracer;
   /** Responses from downstream (the proxy's business); unmatched ones are counted and dropped. */
   onResponse?(res: SipResponse, source: Peer): void;
 }
@@ -87,6 +90,7 @@ export class SipServer {
 
   private onMessage(data: Buffer, source: Peer): void {
     const r = parseMessage(data, source.transport === 'udp' ? this.datagramLimits : this.streamLimits);
+    if (this.o.tracer?.active) this.o.tracer.record('in', r.ok ? r.message : (r.error.message ?? null), data, source);
     if (!r.ok) {
       this.stats.badMessages.inc();
       const bad = r.error.message;
@@ -142,7 +146,9 @@ export class SipServer {
 
   /** Responses go back the way the request came (RFC 3261 §18.2.2, RFC 3581 rport: the source port). */
   send(msg: SipRequest | SipResponse, target: Peer): void {
-    this.transport.send(msg.serialize(), target);
+    const data = msg.serialize();
+    if (this.o.tracer?.active) this.o.tracer.record('out', msg, data, target);
+    this.transport.send(data, target);
   }
 }
 

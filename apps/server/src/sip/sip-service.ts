@@ -4,6 +4,7 @@ import { RequestRoute } from '../routing/request-route.js';
 import type { RouteHooks } from '../routing/route-context.js';
 import { LocalDomains } from './local-domains.js';
 import { SipServer } from './sip-server.js';
+import { SipTracer } from '../trace/sip-tracer.js';
 
 /**
  * The SIP side of the appliance: listeners, the request route and the
@@ -15,12 +16,17 @@ export class SipService {
   readonly hooks: RouteHooks = {};
   readonly domains: LocalDomains;
   readonly auth: DigestAuthenticator | undefined;
+  readonly tracer: SipTracer;
   private server!: SipServer;
   private route!: RequestRoute;
 
   constructor(private readonly ctx: AppContext) {
     const { env, pbx } = ctx.config;
     this.domains = new LocalDomains(env.sipDomains);
+    this.tracer = new SipTracer({
+      message: (c, m) => ctx.bus.emit('trace.message', { captureId: c.id, message: m }),
+      stopped: (c) => ctx.bus.emit('trace.stopped', { captureId: c.id, reason: c.stopReason ?? 'stopped', messages: c.messages.length }),
+    });
     this.auth = env.sipAuth
       ? new DigestAuthenticator({
           secret: ctx.secrets.digestNonce,
@@ -51,6 +57,7 @@ export class SipService {
       dataDir: env.dataDir,
       stats: this.ctx.stats,
       logger: this.ctx.logger.child({ module: 'sip' }),
+      tracer: this.tracer,
       onRequest: (c) => this.route.route(c),
     });
     const bound = await this.server.start();
@@ -60,6 +67,7 @@ export class SipService {
   }
 
   stop(): Promise<void> {
+    this.tracer.stopAll();
     return this.server?.stop() ?? Promise.resolve();
   }
 }
