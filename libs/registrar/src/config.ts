@@ -28,6 +28,10 @@ export const registrarConfigSchema = z
       unit: 'seconds',
       description: 'Maximum expires of a Contact; higher values are lowered to it. 0 disables the check.',
     }),
+    min_expires_mode: f.switch(0, {
+      description: '0: an expires below min_expires is raised to it (seed §3.4); 1: the REGISTER is answered 423 Interval Too Brief with Min-Expires (RFC 3261 §10.3 step 7).',
+      note: 'A Kamailio registrar parameter since 5.4, not listed in the seed document; the default keeps the documented clamping.',
+    }),
     default_q: f.int(0, { min: 0, max: 1000 }, {
       description: 'Default q of new contacts, in thousandths (380 = q 0.38).',
     }),
