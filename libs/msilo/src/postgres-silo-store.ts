@@ -1,0 +1,238 @@
+import { GroupCommit, type Settled } from './group-commit.js';
+import { BODY_HEAD_BYTES, type NewSiloMessage, type SiloRow, type SiloSummaryRow, SILO_STATUS_STORED } from './silo-message.js';
+import { listPaging, type SiloListPage, type SiloListQuery, type SiloStore } from './silo-store.js';
+
+/**
+ * Runs one SQL statement with `$n` parameters and resolves with its rows:
+ * the shape of TypeORM's `DataSource.query` (and of a thin wrapper around
+ * `pg.Pool#query` or PGlite's `query`).
+ *
+ * TypeORM answers UPDATE and DELETE with `[rows, rowCount]` instead of the
+ * rows, so every statement here that changes rows is written as a SELECT over
+ * a data-modifying CTE: the answer is then plain rows on every driver.
+ */
+export type SqlQuery = (sql: string, params?: unknown[]) => Promise<unknown[]>;
+
+export interface PostgresSiloStoreOptions {
+  /** Most messages committed by one INSERT (default 500; 12 parameters each). */
+  readonly maxInsertBatch?: number;
+  /**
+   * INSERT statements in flight at once (default 1). 1 makes ids follow the
+   * order the stores arrived in, which is the delivery order a user sees.
+   */
+  readonly insertConcurrency?: number;
+  /** DELETE statements in flight at once for confirmed deliveries (default 2). */
+  readonly deleteConcurrency?: number;
+}
+
+const COLUMNS = 'id, src_addr, dst_addr, username, domain, inc_time, exp_time, snd_time, ctype, body, extra_hdrs, callid, status';
+const SUMMARY_COLUMNS = `id, src_addr, dst_addr, username, domain, inc_time, exp_time, snd_time, ctype, callid, status, octet_length(body) AS body_size, substring(body from 1 for ${BODY_HEAD_BYTES}) AS body_head`;
+const INSERT_COLUMNS = '(src_addr, dst_addr, username, domain, inc_time, exp_time, snd_time, ctype, body, extra_hdrs, callid, status)';
+const INSERT_ARITY = 12;
+
+interface RawRow {
+  id: number;
+  src_addr: string;
+  dst_addr: string;
+  username: string;
+  domain: string;
+  inc_time: number;
+  exp_time: number;
+  snd_time: number;
+  ctype: string;
+  body?: Uint8Array | null;
+  extra_hdrs?: string | null;
+  callid: string;
+  status: number;
+  body_size?: number | null;
+  body_head?: Uint8Array | null;
+  total?: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** bytea arrives as a Buffer from pg and as a Uint8Array from PGlite. */
+function bytes(v: Uint8Array | null | undefined): Buffer {
+  if (v == null) return EMPTY;
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function toRow(r: RawRow): SiloRow {
+  return {
+    id: Number(r.id),
+    srcAddr: r.src_addr,
+    dstAddr: r.dst_addr,
+    username: r.username,
+    domain: r.domain,
+    incTime: Number(r.inc_time),
+    expTime: Number(r.exp_time),
+    sndTime: Number(r.snd_time),
+    contentType: r.ctype,
+    body: bytes(r.body),
+    extraHdrs: r.extra_hdrs ?? '',
+    callId: r.callid,
+    status: Number(r.status),
+  };
+}
+
+function toSummary(r: RawRow): SiloSummaryRow {
+  return {
+    id: Number(r.id),
+    srcAddr: r.src_addr,
+    dstAddr: r.dst_addr,
+    username: r.username,
+    domain: r.domain,
+    incTime: Number(r.inc_time),
+    expTime: Number(r.exp_time),
+    sndTime: Number(r.snd_time),
+    contentType: r.ctype,
+    callId: r.callid,
+    status: Number(r.status),
+    bodySize: Number(r.body_size ?? 0),
+    bodyHead: bytes(r.body_head),
+  };
+}
+
+function insertParams(m: NewSiloMessage): unknown[] {
+  return [m.srcAddr, m.dstAddr, m.username, m.domain, m.incTime, m.expTime, m.sndTime, m.contentType, m.body, m.extraHdrs, m.callId, SILO_STATUS_STORED];
+}
+
+function placeholders(rows: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const p: string[] = [];
+    for (let c = 1; c <= INSERT_ARITY; c++) p.push(`$${r * INSERT_ARITY + c}`);
+    out.push(`(${p.join(', ')})`);
+  }
+  return out.join(', ');
+}
+
+/**
+ * The msilo store on PostgreSQL (server or embedded PGlite), in Kamailio's
+ * `silo` table. Inserts and confirmation deletes are group-committed (see
+ * GroupCommit): concurrent MESSAGEs share one INSERT statement, and each
+ * store() still resolves only after the statement carrying it has committed.
+ */
+export class PostgresSiloStore implements SiloStore {
+  private readonly inserts: GroupCommit<NewSiloMessage, number>;
+  private readonly deletes: GroupCommit<number, boolean>;
+  /** Statements run (tests and benchmarks read it to see the batching). */
+  statements = 0;
+
+  constructor(
+    private readonly query: SqlQuery,
+    opts: PostgresSiloStoreOptions = {},
+  ) {
+    this.inserts = new GroupCommit((b) => this.insertBatch(b), {
+      maxBatch: opts.maxInsertBatch ?? 500,
+      concurrency: opts.insertConcurrency ?? 1,
+    });
+    this.deletes = new GroupCommit((b) => this.deleteBatch(b), {
+      maxBatch: 1000,
+      concurrency: opts.deleteConcurrency ?? 2,
+    });
+  }
+
+  private async q<T>(sql: string, params?: unknown[]): Promise<T[]> {
+    this.statements++;
+    return (await this.query(sql, params)) as T[];
+  }
+
+  insert(m: NewSiloMessage): Promise<number> {
+    return this.inserts.submit(m);
+  }
+
+  private async insertBatch(batch: NewSiloMessage[]): Promise<Settled<number>[]> {
+    try {
+      const rows = await this.q<{ id: number }>(
+        `INSERT INTO silo ${INSERT_COLUMNS} VALUES ${placeholders(batch.length)} RETURNING id`,
+        batch.flatMap(insertParams),
+      );
+      // Ids come from one sequence in VALUES order; sorting pairs them with the batch.
+      const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+      if (ids.length !== batch.length) throw new Error(`insert returned ${ids.length} ids for ${batch.length} rows`);
+      return ids.map((value) => ({ ok: true, value }));
+    } catch (err) {
+      if (batch.length === 1) return [{ ok: false, error: err }];
+      // One bad row must not fail its neighbours: retry them one by one, in order.
+      const out: Settled<number>[] = [];
+      for (const m of batch) out.push(...(await this.insertBatch([m])));
+      return out;
+    }
+  }
+
+  async count(username: string, domain: string): Promise<number> {
+    const rows = await this.q<{ n: number }>('SELECT count(*)::int AS n FROM silo WHERE username = $1 AND domain = $2', [username, domain]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async pending(username: string, domain: string, now: number, afterId: number, limit: number): Promise<SiloRow[]> {
+    const rows = await this.q<RawRow>(
+      `SELECT ${COLUMNS} FROM silo WHERE username = $1 AND domain = $2 AND snd_time = 0 AND exp_time > $3 AND id > $4 ORDER BY id LIMIT $5`,
+      [username, domain, now, afterId, limit],
+    );
+    return rows.map(toRow);
+  }
+
+  async dueReminders(now: number, limit: number): Promise<SiloRow[]> {
+    const rows = await this.q<RawRow>(`SELECT ${COLUMNS} FROM silo WHERE snd_time <> 0 AND snd_time <= $1 ORDER BY snd_time, id LIMIT $2`, [now, limit]);
+    return rows.map(toRow);
+  }
+
+  async get(id: number): Promise<SiloRow | null> {
+    const rows = await this.q<RawRow>(`SELECT ${COLUMNS} FROM silo WHERE id = $1`, [id]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async delete(ids: readonly number[]): Promise<number[]> {
+    const gone = await Promise.all(ids.map((id) => this.deletes.submit(id)));
+    return ids.filter((_, i) => gone[i]);
+  }
+
+  private async deleteBatch(ids: number[]): Promise<Settled<boolean>[]> {
+    const rows = await this.q<{ id: number }>('WITH d AS (DELETE FROM silo WHERE id = ANY($1::int[]) RETURNING id) SELECT id FROM d', [ids]);
+    const gone = new Set(rows.map((r) => Number(r.id)));
+    return ids.map((id) => ({ ok: true, value: gone.has(id) }));
+  }
+
+  async clearSendTime(id: number): Promise<boolean> {
+    const rows = await this.q<{ id: number }>('WITH u AS (UPDATE silo SET snd_time = 0 WHERE id = $1 RETURNING id) SELECT id FROM u', [id]);
+    return rows.length > 0;
+  }
+
+  async deleteExpired(now: number): Promise<SiloSummaryRow[]> {
+    const rows = await this.q<RawRow>(
+      `WITH d AS (DELETE FROM silo WHERE exp_time <= $1 RETURNING ${SUMMARY_COLUMNS}) SELECT * FROM d ORDER BY id`,
+      [now],
+    );
+    return rows.map(toSummary);
+  }
+
+  async list(query: SiloListQuery): Promise<SiloListPage> {
+    const { limit, offset } = listPaging(query);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.username !== undefined) where.push(`username = $${params.push(query.username)}`);
+    if (query.domain !== undefined) where.push(`domain = $${params.push(query.domain)}`);
+    if (query.from !== undefined) where.push(`strpos(lower(src_addr), $${params.push(query.from.toLowerCase())}) > 0`);
+    if (query.kind === 'stored') where.push('snd_time = 0');
+    if (query.kind === 'scheduled') where.push('snd_time <> 0');
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = await this.q<RawRow>(
+      `SELECT ${SUMMARY_COLUMNS}, count(*) OVER ()::int AS total FROM silo ${filter} ORDER BY id LIMIT $${params.push(limit)} OFFSET $${params.push(offset)}`,
+      params,
+    );
+    let total = Number(rows[0]?.total ?? 0);
+    if (rows.length === 0 && offset > 0) {
+      // Past the last page the window function has no row to report on.
+      const c = await this.q<{ n: number }>(`SELECT count(*)::int AS n FROM silo ${filter}`, params.slice(0, -2));
+      total = Number(c[0]?.n ?? 0);
+    }
+    return { total, rows: rows.map(toSummary) };
+  }
+
+  /** Resolves when no insert or delete is queued or in flight. */
+  async flush(): Promise<void> {
+    await Promise.all([this.inserts.idle(), this.deletes.idle()]);
+  }
+}
