@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
-import type { EventBus, PbxEventMap, StatsRegistry } from '@pbx/core';
+import type { EventBus, StatsRegistry } from '@pbx/core';
+import type { AppEventMap } from './app-events.js';
 import type { AppConfig } from '../config/index.js';
 import type { Database } from '../database/database.js';
 import type { CredentialCache } from '../subscribers/credential-cache.js';
 import type { Secrets } from './secrets.js';
 import type { SipService } from '../sip/sip-service.js';
+import type { RegistrarEngine } from '../registrar/registrar-engine.js';
 
 /** A socket the appliance listens on, as `GET /api/system` and health report it. */
 export interface ListenerInfo {
@@ -26,11 +28,13 @@ export class AppContext {
   readonly shutdownHooks: Array<() => Promise<void>> = [];
   /** The SIP listeners, request route and the hooks the engines fill; set once at start. */
   sip!: SipService;
+  /** The location service and registrar; set once at start. */
+  registrar!: RegistrarEngine;
 
   constructor(
     readonly config: AppConfig,
     readonly db: Database,
-    readonly bus: EventBus<PbxEventMap>,
+    readonly bus: EventBus<AppEventMap>,
     readonly stats: StatsRegistry,
     readonly secrets: Secrets,
     readonly credentials: CredentialCache,

@@ -6,6 +6,7 @@ import { StatsModule } from '../stats/stats.module.js';
 import { SubscribersModule } from '../subscribers/subscribers.module.js';
 import { SystemController } from '../system/system.controller.js';
 import { TraceModule } from '../trace/trace.module.js';
+import { RegistrationsModule } from '../registrar/registrations.module.js';
 import { AppContext } from './app-context.js';
 
 /** Makes the process's AppContext injectable everywhere. */
@@ -34,6 +35,7 @@ export function appModule(ctx: AppContext): DynamicModule {
       StatsModule,
       EventsModule,
       TraceModule,
+      RegistrationsModule,
     ],
     controllers: [SystemController],
   };

@@ -8,7 +8,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
-import { EventBus, StatsRegistry, type PbxEventMap } from '@pbx/core';
+import { EventBus, StatsRegistry } from '@pbx/core';
+import type { AppEventMap } from './app-events.js';
 import { ensureAdminAccount } from '../auth/admin-account.js';
 import type { AppConfig } from '../config/index.js';
 import { lockDataDir } from '../database/data-dir-lock.js';
@@ -18,6 +19,7 @@ import { AppContext } from './app-context.js';
 import { appModule } from './app.module.js';
 import { loadSecrets } from './secrets.js';
 import { SipService } from '../sip/sip-service.js';
+import { RegistrarEngine } from '../registrar/registrar-engine.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const WEB_DIST = `${ROOT}web/dist`;
@@ -51,12 +53,15 @@ export async function startAppliance(config: AppConfig): Promise<RunningApplianc
   });
   const credentials = new CredentialCache(config.pbx.core.realm);
   await loadCredentials(db.dataSource, credentials);
-  const bus = new EventBus<PbxEventMap>((err, name) => logger.error({ err, event: name }, 'event listener failed'));
+  const bus = new EventBus<AppEventMap>((err, name) => logger.error({ err, event: name }, 'event listener failed'));
   const stats = new StatsRegistry();
   const ctx = new AppContext(config, db, bus, stats, secrets, credentials, logger, readVersion());
   const sip = new SipService(ctx);
   ctx.sip = sip;
+  ctx.registrar = new RegistrarEngine(ctx);
   try {
+    // Bindings are loaded before the first REGISTER can arrive.
+    await ctx.registrar.start();
     await sip.start();
   } catch (err) {
     await db.close();

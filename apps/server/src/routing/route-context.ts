@@ -1,4 +1,4 @@
-import type { Peer, SipRequest } from '@pbx/sip';
+import type { Peer, SipRequest, SipResponse } from '@pbx/sip';
 
 /** What the request route needs to answer a request; stateful or stateless is the SIP server's business. */
 export interface Responder {
@@ -7,6 +7,8 @@ export interface Responder {
    * the copied Via/From/To/Call-ID/CSeq; a To tag is added when missing.
    */
   reply(status: number, reason?: string, extra?: ReplyExtra): void;
+  /** Sends a response an engine built itself (e.g. the registrar's 200 with the bindings). */
+  respond(res: SipResponse): void;
 }
 
 export interface ReplyExtra {

@@ -27,6 +27,8 @@ export interface SipServerOptions {
   logger: Logger;
   /** The request route: every parsed request that is not a retransmission ends up here. */
   onRequest(ctx: RequestContext): void;
+  /** A TCP/TLS/WS connection closed (bindings and flows over it are gone). */
+  onConnectionClosed?(connectionId: number): void;
   /** Operator captures; checked once per packet. */
   tracer?: SipTracer;
   /** Responses from downstream (the proxy's business); unmatched ones are counted and dropped. */
@@ -57,6 +59,7 @@ export class SipServer {
       logger: o.logger,
       handler: {
         onMessage: (data, source) => this.onMessage(data, source),
+        onConnectionClosed: (info) => o.onConnectionClosed?.(info.id),
         onFramingError: (source, reason) => {
           this.stats.badMessages.inc();
           o.logger.debug({ peer: `${source.transport}:${source.address}:${source.port}`, reason }, 'framing error');
@@ -139,6 +142,10 @@ export class SipServer {
           contentType: extra?.contentType,
         });
         countReply(this.stats, status);
+        this.send(res, source);
+      },
+      respond: (res: SipResponse) => {
+        countReply(this.stats, res.status);
         this.send(res, source);
       },
     };

@@ -18,6 +18,7 @@ export class SipService {
   readonly auth: DigestAuthenticator | undefined;
   readonly tracer: SipTracer;
   private server!: SipServer;
+  private readonly closedListeners: Array<(connectionId: number) => void> = [];
   private route!: RequestRoute;
 
   constructor(private readonly ctx: AppContext) {
@@ -58,12 +59,20 @@ export class SipService {
       stats: this.ctx.stats,
       logger: this.ctx.logger.child({ module: 'sip' }),
       tracer: this.tracer,
+      onConnectionClosed: (id) => {
+        for (const l of this.closedListeners) l(id);
+      },
       onRequest: (c) => this.route.route(c),
     });
     const bound = await this.server.start();
     this.domains.addListeners(bound);
     for (const l of bound) this.ctx.listeners.push({ protocol: 'sip', transport: l.transport, address: l.host, port: l.boundPort });
     return bound;
+  }
+
+  /** Engines that key state on stream connections (bindings, flows) hear when one closes. */
+  onConnectionClosed(listener: (connectionId: number) => void): void {
+    this.closedListeners.push(listener);
   }
 
   stop(): Promise<void> {

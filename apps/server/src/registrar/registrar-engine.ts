@@ -1,0 +1,115 @@
+import { systemClock } from '@pbx/core';
+import { Location, PgLocationStore, Registrar, bindingJson, type Binding, type LookupResult } from '@pbx/registrar';
+import type { SipUri } from '@pbx/sip';
+import type { AppContext } from '../app/app-context.js';
+import type { RequestContext } from '../routing/route-context.js';
+import { contactView, type RegistrationView } from './registration-view.js';
+
+/**
+ * The registrar and location service in the appliance: usrloc.db_mode
+ * picks the store (the `location` table of the appliance's database), the
+ * REGISTRAR block of the request route calls save(), changes go to the
+ * event bus as `registration.changed`, and closed TCP/TLS/WS connections
+ * drop their bindings (handle_lost_tcp).
+ */
+export class RegistrarEngine {
+  readonly location: Location;
+  readonly registrar: Registrar;
+  /** Called after a successful REGISTER that added or refreshed bindings (msilo dumps stored messages). */
+  onRegistered?: (aor: string, req: RequestContext['req']) => void;
+
+  constructor(private readonly ctx: AppContext) {
+    const { pbx } = ctx.config;
+    const ds = ctx.db.dataSource;
+    const store =
+      pbx.usrloc.db_mode === 0
+        ? undefined
+        : new PgLocationStore({ query: (sql, params) => ds.query(sql, params as unknown[]), useDomain: pbx.usrloc.use_domain === 1 });
+    const log = ctx.logger.child({ module: 'registrar' });
+    this.location = new Location({
+      config: pbx.usrloc,
+      clock: systemClock,
+      store,
+      stats: ctx.stats,
+      onChange: (c) =>
+        ctx.bus.emit('registration.changed', { aor: c.aor, reason: c.reason, contacts: c.bindings.map(contactView) }),
+      onError: (err, context) => log.error({ err, context }, 'location store failed'),
+      closeConnection: (id) => ctx.sip.sip.transport.closeConnection(id, 'binding expired'),
+    });
+    this.registrar = new Registrar({
+      config: pbx.registrar,
+      location: this.location,
+      clock: systemClock,
+      stats: ctx.stats,
+      isLocal: (uri: SipUri) => ctx.sip.domains.isServerAddress(uri.host),
+      onError: (err, context) => log.error({ err, context }, 'registrar failed'),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.location.start();
+    const sip = this.ctx.sip;
+    sip.hooks.registrar = (c) => {
+      this.save(c);
+      return true;
+    };
+    sip.onConnectionClosed((id) => {
+      void this.location.connectionClosed(id);
+    });
+    this.ctx.shutdownHooks.push(() => this.location.stop());
+  }
+
+  private save(c: RequestContext): void {
+    // The authenticated user registers their own AoR (the To URI, checked by AUTH).
+    this.registrar.process(c.req, c.source).then(
+      (r) => {
+        c.respond(r.response);
+        if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req);
+      },
+      (err: unknown) => {
+        this.ctx.logger.error({ err }, 'REGISTER failed');
+        c.reply(500, 'Server Internal Error');
+      },
+    );
+  }
+
+  lookup(uri: SipUri, method: string): Promise<LookupResult> {
+    return this.registrar.lookup(uri, { method });
+  }
+
+  async list(q: { search?: string; sort?: 'aor' | 'expires'; order?: 'asc' | 'desc'; offset: number; limit: number }) {
+    const page = await this.location.list(q);
+    const now = Date.now();
+    return { total: page.total, items: page.items.map((i) => view(i.aor, i.bindings, now)) };
+  }
+
+  async get(aor: string): Promise<RegistrationView | undefined> {
+    const key = this.keyOf(aor);
+    const bindings = await this.location.bindings(key);
+    return bindings.length === 0 ? undefined : view(key, bindings, Date.now());
+  }
+
+  /** Removes an AoR's bindings (or one, by id); resolves how many went. */
+  async unregister(aor: string, id?: string): Promise<number> {
+    const removed = await this.location.remove(this.keyOf(aor), id);
+    return removed.length;
+  }
+
+  /**
+   * The location key of what an operator typed: `user@domain` or a SIP URI
+   * is normalised as a REGISTER's To would be (usrloc.use_domain,
+   * registrar.case_sensitive, realm_prefix); a bare key is taken as is.
+   */
+  keyOf(aor: string): string {
+    if (!aor.includes('@')) return aor;
+    try {
+      return this.registrar.aorOf(/^sips?:/i.test(aor) ? aor : `sip:${aor}`).key;
+    } catch {
+      return aor;
+    }
+  }
+}
+
+function view(aor: string, bindings: readonly Binding[], now: number): RegistrationView {
+  return { aor, contacts: bindings.map((b) => contactView(bindingJson(b, now))) };
+}
