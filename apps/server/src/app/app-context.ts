@@ -7,6 +7,7 @@ import type { CredentialCache } from '../subscribers/credential-cache.js';
 import type { Secrets } from './secrets.js';
 import type { SipService } from '../sip/sip-service.js';
 import type { RegistrarEngine } from '../registrar/registrar-engine.js';
+import type { MsiloEngine } from '../msilo/msilo-engine.js';
 
 /** A socket the appliance listens on, as `GET /api/system` and health report it. */
 export interface ListenerInfo {
@@ -30,6 +31,8 @@ export class AppContext {
   sip!: SipService;
   /** The location service and registrar; set once at start. */
   registrar!: RegistrarEngine;
+  /** The offline message store; set once at start. */
+  msilo!: MsiloEngine;
 
   constructor(
     readonly config: AppConfig,

@@ -7,8 +7,10 @@ import type { ContactView } from '../registrar/registration-view.js';
  * dashboard can listen to: the core's, the engines' own maps, and the
  * registrar's (whose payload is the admin API's contact view).
  */
-export type AppEventMap = PbxEventMap &
-  MsiloEventMap & {
+export type AppEventMap = PbxEventMap & {
+  /** msilo's events, with the dashboard's word for the message's state (stored, delivered, failed, expired, deleted). */
+  [K in keyof MsiloEventMap]: MsiloEventMap[K] & { state: string };
+} & {
     /** An AoR's bindings changed (REGISTER, expiry, admin unregister, lost connection); `contacts` is what remains. */
     'registration.changed': { aor: string; reason: 'added' | 'refreshed' | 'removed' | 'expired'; contacts: ContactView[] };
   };

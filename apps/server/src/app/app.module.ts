@@ -7,6 +7,7 @@ import { SubscribersModule } from '../subscribers/subscribers.module.js';
 import { SystemController } from '../system/system.controller.js';
 import { TraceModule } from '../trace/trace.module.js';
 import { RegistrationsModule } from '../registrar/registrations.module.js';
+import { MessagesModule } from '../msilo/messages.module.js';
 import { AppContext } from './app-context.js';
 
 /** Makes the process's AppContext injectable everywhere. */
@@ -36,6 +37,7 @@ export function appModule(ctx: AppContext): DynamicModule {
       EventsModule,
       TraceModule,
       RegistrationsModule,
+      MessagesModule,
     ],
     controllers: [SystemController],
   };

@@ -20,6 +20,8 @@ import { appModule } from './app.module.js';
 import { loadSecrets } from './secrets.js';
 import { SipService } from '../sip/sip-service.js';
 import { RegistrarEngine } from '../registrar/registrar-engine.js';
+import { MsiloEngine } from '../msilo/msilo-engine.js';
+import { proxyHooks } from '../routing/proxy-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const WEB_DIST = `${ROOT}web/dist`;
@@ -59,9 +61,12 @@ export async function startAppliance(config: AppConfig): Promise<RunningApplianc
   const sip = new SipService(ctx);
   ctx.sip = sip;
   ctx.registrar = new RegistrarEngine(ctx);
+  ctx.msilo = new MsiloEngine(ctx);
+  Object.assign(sip.hooks, proxyHooks(ctx, ctx.msilo));
   try {
     // Bindings are loaded before the first REGISTER can arrive.
     await ctx.registrar.start();
+    await ctx.msilo.start();
     await sip.start();
   } catch (err) {
     await db.close();

@@ -1,4 +1,4 @@
-import { checkIdentity, type DigestAuthenticator, type SipUri } from '@pbx/sip';
+import { checkIdentity, type DigestAuthenticator, type SipRequest, type SipUri } from '@pbx/sip';
 import type { LocalDomains } from '../sip/local-domains.js';
 import type { RequestContext, RouteHooks } from './route-context.js';
 
@@ -56,7 +56,7 @@ export class RequestRoute {
     if (req.method === 'ACK') return; // an ACK outside any dialog or transaction: nothing to answer
 
     const ruri = req.uri;
-    if (req.method === 'OPTIONS' && ruri.kind === 'sip' && ruri.user === null && this.o.domains.isLocal(ruri.host)) {
+    if (this.isOptionsToSelf(req)) {
       ctx.reply(200, 'OK', {
         headers: [
           ['Allow', ALLOW],
@@ -94,6 +94,12 @@ export class RequestRoute {
     if (hooks.location?.(ctx)) return;
     if (hooks.relay?.(ctx)) return;
     ctx.reply(404, 'Not Found');
+  }
+
+  /** OPTIONS for the server itself (no user part, a local host, outside a dialog): answered 200 here. */
+  isOptionsToSelf(req: SipRequest): boolean {
+    const u = req.uri;
+    return req.method === 'OPTIONS' && u.kind === 'sip' && u.user === null && this.o.domains.isLocal(u.host) && req.to().tag === undefined;
   }
 
   /** REQINIT: Max-Forwards (RFC 3261 §16.3 step 3) and Kamailio sanity_check()'s cheap checks. */

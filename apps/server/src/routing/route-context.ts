@@ -1,4 +1,4 @@
-import type { Peer, SipRequest, SipResponse } from '@pbx/sip';
+import type { Peer, ServerTransaction, SipRequest, SipResponse } from '@pbx/sip';
 
 /** What the request route needs to answer a request; stateful or stateless is the SIP server's business. */
 export interface Responder {
@@ -21,6 +21,8 @@ export interface ReplyExtra {
 export interface RequestContext extends Responder {
   readonly req: SipRequest;
   readonly source: Peer;
+  /** The request's server transaction; null for an ACK to a 2xx and for OPTIONS the server answers statelessly. */
+  readonly tx: ServerTransaction | null;
   /** Set by the AUTH block when the request carried valid credentials. */
   auth?: { username: string; realm: string };
 }

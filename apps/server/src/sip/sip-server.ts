@@ -1,16 +1,26 @@
+import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import {
+  ProxyCore,
   SipTransportLayer,
+  TransactionLayer,
   createResponse,
   ensureTlsCertificate,
   parseMessage,
+  transactionTimers,
   type BoundListener,
   type CoreConfig,
+  type HostPort,
   type ListenSpec,
+  type MessageSender,
   type ParseOptions,
   type Peer,
+  type SendCallback,
+  type SendTarget,
+  type ServerTransaction,
   type SipRequest,
   type SipResponse,
+  type TransportName,
 } from '@pbx/sip';
 import type { StatsRegistry } from '@pbx/core';
 import { countReply, registerSipStats, type SipStats } from './sip-stats.js';
@@ -25,26 +35,30 @@ export interface SipServerOptions {
   dataDir: string;
   stats: StatsRegistry;
   logger: Logger;
-  /** The request route: every parsed request that is not a retransmission ends up here. */
+  /** The request route: every new request (not a retransmission, not a matched CANCEL) ends up here. */
   onRequest(ctx: RequestContext): void;
+  /** True for an OPTIONS the server answers itself: handled without a transaction, like Kamailio's options_reply(). */
+  isOptionsToSelf(req: SipRequest): boolean;
   /** A TCP/TLS/WS connection closed (bindings and flows over it are gone). */
   onConnectionClosed?(connectionId: number): void;
   /** Operator captures; checked once per packet. */
   tracer?: SipTracer;
-  /** Responses from downstream (the proxy's business); unmatched ones are counted and dropped. */
-  onResponse?(res: SipResponse, source: Peer): void;
 }
 
 /**
- * Sockets ─▶ parser ─▶ request route. Unparsable requests are answered 400
- * with the parser's reason whenever a response can be built (RFC 4475 §3),
- * else dropped and counted; nothing a peer sends can throw out of here.
+ * Sockets ─▶ parser ─▶ transaction layer ─▶ request route, and the proxy
+ * core the route forwards with. Unparsable requests are answered 400 with
+ * the parser's reason whenever a response can be built (RFC 4475 §3), else
+ * dropped and counted; nothing a peer sends can throw out of here.
  */
 export class SipServer {
   readonly transport: SipTransportLayer;
+  readonly layer: TransactionLayer;
+  readonly proxy: ProxyCore;
   readonly stats: SipStats;
   private readonly datagramLimits: ParseOptions;
   private readonly streamLimits: ParseOptions;
+  private readonly advertised = new Map<TransportName, HostPort>();
 
   private constructor(private readonly o: SipServerOptions, tls: { cert: string | Buffer; key: string | Buffer } | undefined) {
     this.stats = registerSipStats(o.stats);
@@ -66,6 +80,28 @@ export class SipServer {
         },
       },
     });
+    // Everything the layer and the proxy send passes here, so traces see retransmissions and forwarded copies.
+    const sender: MessageSender = {
+      send: (data: Buffer, target: SendTarget, cb?: SendCallback) => {
+        if (o.tracer?.active) this.traceOut(data, target);
+        return this.transport.send(data, target, cb);
+      },
+    };
+    const log = { warn: (obj: object, msg: string) => o.logger.warn(obj, msg) };
+    this.layer = new TransactionLayer({
+      timers: transactionTimers({ t1: o.core.t1_ms, t2: o.core.t2_ms, t4: o.core.t4_ms }),
+      transport: sender,
+      logger: log,
+      core: {
+        onRequest: (req, source, tx) => this.route(req, source, tx),
+        onCancel: (cancel, _source, inviteTx, cancelTx) => this.proxy.handleCancel(cancel, inviteTx, cancelTx),
+        onStrayResponse: (res) => {
+          // A 2xx retransmission of a forwarded INVITE after its transaction ended (§16.7 step 10).
+          this.proxy.forwardResponse(res);
+        },
+      },
+    });
+    this.proxy = new ProxyCore({ layer: this.layer, localAddress: (t) => this.advertised.get(t), logger: log });
   }
 
   static async create(o: SipServerOptions): Promise<SipServer> {
@@ -84,11 +120,23 @@ export class SipServer {
 
   async start(): Promise<BoundListener[]> {
     await this.transport.start();
-    return this.transport.listeners();
+    const bound = this.transport.listeners();
+    for (const l of bound) {
+      if (this.advertised.has(l.transport)) continue;
+      this.advertised.set(l.transport, { address: advertisedHost(l.host), port: l.boundPort });
+    }
+    return bound;
   }
 
-  stop(): Promise<void> {
-    return this.transport.stop();
+  /** The address and port this server puts in Via and Record-Route for a transport. */
+  addressFor(transport: TransportName): HostPort | undefined {
+    return this.advertised.get(transport);
+  }
+
+  async stop(): Promise<void> {
+    this.proxy.stop();
+    this.layer.stop();
+    await this.transport.stop();
   }
 
   private onMessage(data: Buffer, source: Peer): void {
@@ -100,69 +148,110 @@ export class SipServer {
       if (r.error.canRespond && bad?.kind === 'request' && bad.method !== 'ACK') {
         this.stats.errRequests.inc();
         this.send(createResponse(bad, 400, r.error.reason), source);
-      } else {
-        if (bad?.kind === 'response') this.stats.dropReplies.inc();
-        else this.stats.dropRequests.inc();
-      }
+      } else if (bad?.kind === 'response') this.stats.dropReplies.inc();
+      else this.stats.dropRequests.inc();
       return;
     }
     const msg = r.message;
-    if (msg.kind === 'response') {
-      this.stats.rcvReplies.inc();
-      if (this.o.onResponse) this.o.onResponse(msg, source);
-      else this.stats.dropReplies.inc();
-      return;
-    }
-    this.stats.rcvRequests.inc();
     try {
-      stampReceived(msg, source);
-      this.o.onRequest(this.statelessContext(msg, source));
-    } catch (err) {
-      // A header the route needed turned out malformed (typed accessors throw SipHeaderError with a reason).
-      const reason = (err as { reason?: unknown }).reason;
-      if (typeof reason === 'string') {
-        this.stats.errRequests.inc();
-        if (msg.method !== 'ACK') this.send(createResponse(msg, 400, reason), source);
+      if (msg.kind === 'response') {
+        this.stats.rcvReplies.inc();
+        this.layer.receive(msg, source);
         return;
       }
-      this.o.logger.error({ err, callId: safeCallId(msg) }, 'request route failed');
-      if (msg.method !== 'ACK') this.send(createResponse(msg, 500, 'Server Internal Error'), source);
+      this.stats.rcvRequests.inc();
+      if (this.o.isOptionsToSelf(msg)) {
+        // Keep-alive pings and monitoring: answered statelessly, no transaction state.
+        stampReceived(msg, source);
+        this.route(msg, source, null);
+        return;
+      }
+      this.layer.receive(msg, source);
+    } catch (err) {
+      this.failed(msg, source, err);
     }
   }
 
-  private statelessContext(req: SipRequest, source: Peer): RequestContext {
+  private route(req: SipRequest, source: Peer, tx: ServerTransaction | null): void {
+    try {
+      this.o.onRequest(this.context(req, source, tx));
+    } catch (err) {
+      this.failed(req, source, err, tx);
+    }
+  }
+
+  /** A header the route needed was malformed (typed accessors throw SipHeaderError with a reason), or a bug. */
+  private failed(msg: SipRequest | SipResponse, source: Peer, err: unknown, tx: ServerTransaction | null = null): void {
+    if (msg.kind === 'response') {
+      this.stats.dropReplies.inc();
+      return;
+    }
+    const reason = (err as { reason?: unknown }).reason;
+    let status = 400;
+    if (typeof reason === 'string') this.stats.errRequests.inc();
+    else {
+      status = 500;
+      this.o.logger.error({ err, method: msg.method }, 'request route failed');
+    }
+    if (msg.method === 'ACK') return;
+    const res = createResponse(msg, status, typeof reason === 'string' ? reason : 'Server Internal Error', { toTag: safeTag(msg) });
+    try {
+      if (tx && (tx.lastResponse === null || tx.lastResponse.status < 200)) tx.respond(res);
+      else if (!tx) this.send(res, source);
+    } catch {
+      /* the transaction already ended */
+    }
+  }
+
+  private context(req: SipRequest, source: Peer, tx: ServerTransaction | null): RequestContext {
+    const respond = (res: SipResponse) => {
+      countReply(this.stats, res.status);
+      if (tx) tx.respond(res);
+      else this.send(res, source);
+    };
     return {
       req,
       source,
-      reply: (status: number, reason?: string, extra?: ReplyExtra) => {
-        const res = createResponse(req, status, reason, {
-          toTag: statelessToTag(req),
-          headers: extra?.headers,
-          body: extra?.body,
-          contentType: extra?.contentType,
-        });
-        countReply(this.stats, status);
-        this.send(res, source);
-      },
-      respond: (res: SipResponse) => {
-        countReply(this.stats, res.status);
-        this.send(res, source);
-      },
+      tx,
+      reply: (status: number, reason?: string, extra?: ReplyExtra) =>
+        respond(
+          createResponse(req, status, reason, {
+            toTag: status === 100 ? undefined : statelessToTag(req),
+            headers: extra?.headers,
+            body: extra?.body,
+            contentType: extra?.contentType,
+          }),
+        ),
+      respond,
     };
   }
 
-  /** Responses go back the way the request came (RFC 3261 §18.2.2, RFC 3581 rport: the source port). */
+  /** Sends a message as it is, outside any transaction (stateless replies). */
   send(msg: SipRequest | SipResponse, target: Peer): void {
     const data = msg.serialize();
     if (this.o.tracer?.active) this.o.tracer.record('out', msg, data, target);
     this.transport.send(data, target);
   }
+
+  private traceOut(data: Buffer, target: SendTarget): void {
+    const r = parseMessage(data);
+    this.o.tracer!.record('out', r.ok ? r.message : null, data, target);
+  }
 }
 
-function safeCallId(req: SipRequest): string | undefined {
+function safeTag(req: SipRequest): string | undefined {
   try {
-    return req.callId();
+    return statelessToTag(req);
   } catch {
     return undefined;
   }
+}
+
+/** A wildcard listener advertises the first non-internal IPv4 address (or loopback when there is none). */
+function advertisedHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }

@@ -63,6 +63,7 @@ export class SipService {
         for (const l of this.closedListeners) l(id);
       },
       onRequest: (c) => this.route.route(c),
+      isOptionsToSelf: (req) => this.route.isOptionsToSelf(req),
     });
     const bound = await this.server.start();
     this.domains.addListeners(bound);

@@ -1,0 +1,103 @@
+import { systemClock } from '@pbx/core';
+import { MessageSilo, PostgresSiloStore, messageSupported, type MsiloEventMap, type SiloDestination, type SiloSender } from '@pbx/msilo';
+import { newBranch, parseUriOrThrow, resolveLiteral, type SendTarget, type SipRequest, type TransportName } from '@pbx/sip';
+import type { AppContext } from '../app/app-context.js';
+import type { OfflineStore } from '../routing/proxy-hooks.js';
+import type { RequestContext } from '../routing/route-context.js';
+
+/** The dashboard's word for each msilo event. */
+const STATE: Record<keyof MsiloEventMap, string> = {
+  'message.stored': 'stored',
+  'message.dumped': 'delivered',
+  'message.failed': 'failed',
+  'message.expired': 'expired',
+  'message.deleted': 'deleted',
+};
+
+/**
+ * msilo in the appliance: the `silo` table of the appliance's database,
+ * deliveries sent as client transactions of the SIP server, dumps started
+ * by successful REGISTERs, and MESSAGEs for unreachable users stored from
+ * the LOCATION block.
+ */
+export class MsiloEngine implements OfflineStore {
+  readonly silo: MessageSilo;
+
+  constructor(private readonly ctx: AppContext) {
+    const ds = ctx.db.dataSource;
+    const log = ctx.logger.child({ module: 'msilo' });
+    this.silo = new MessageSilo({
+      config: ctx.config.pbx.msilo,
+      store: new PostgresSiloStore((sql, params) => ds.query(sql, params as unknown[])),
+      sender: this.sender(),
+      locator: {
+        lookup: async (aor) => {
+          const r = await ctx.registrar.registrar.lookup(aor, { method: 'MESSAGE' });
+          return r.ok ? r.targets.map((t): SiloDestination => ({ uri: t.uri, path: t.route, handle: t })) : [];
+        },
+      },
+      clock: systemClock,
+      stats: ctx.stats,
+      events: {
+        emit: (name, payload) => ctx.bus.emit(name, { ...payload, state: STATE[name] } as never),
+        hasListeners: (name) => ctx.bus.hasListeners(name),
+      },
+      log: { warn: (msg) => log.warn(msg) },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.silo.start();
+    this.ctx.registrar.onRegistered = (aor, req) => this.registered(req);
+    this.ctx.shutdownHooks.unshift(() => this.silo.stop());
+  }
+
+  store(c: RequestContext): Promise<{ status: number; reason: string }> {
+    return this.silo.store(c.req).then((r) => ({ status: r.status, reason: r.reason }));
+  }
+
+  /** m_dump after a REGISTER's 200, when the phone takes MESSAGE (msilo's example cfg). */
+  private registered(req: SipRequest): void {
+    if (!messageSupported(req)) return;
+    const to = req.to().uri;
+    if (to.kind !== 'sip' || to.user === null) return;
+    this.silo.dump(`sip:${to.user}@${to.host}`, { register: req }).catch((err: unknown) => this.ctx.logger.error({ err }, 'msilo dump failed'));
+  }
+
+  /**
+   * Deliveries as client transactions: a Via of ours for the transport the
+   * destination needs, the Path of the binding as Route, the final status
+   * back to msilo (the layer makes 408 on timeout and 503/430 on transport
+   * errors itself).
+   */
+  private sender(): SiloSender {
+    return {
+      send: (req, opts) =>
+        new Promise((resolve) => {
+          const sip = this.ctx.sip.sip;
+          const handle = opts.destination?.handle as { destination?: { kind: string } & Partial<SendTarget> } | undefined;
+          let target: SendTarget | undefined;
+          const d = handle?.destination;
+          if (d?.kind === 'flow') {
+            target = { transport: d.transport as TransportName, address: d.address!, port: d.port!, connectionId: d.connectionId, localAddress: d.localAddress, localPort: d.localPort };
+          } else {
+            const hop = opts.destination?.path?.[0] ?? (d?.kind === 'uri' ? (d as unknown as { uri: string }).uri : req.requestUri);
+            try {
+              target = resolveLiteral(parseUriOrThrow(hop.replace(/^<|>.*$/g, '')));
+            } catch {
+              target = undefined;
+            }
+          }
+          const local = target && sip.addressFor(target.transport);
+          if (!target || !local) {
+            resolve({ status: 478 });
+            return;
+          }
+          for (const r of [...(opts.destination?.path ?? [])].reverse()) req.addHeader('Route', r.startsWith('<') ? r : `<${r}>`, { position: 'first' });
+          const host = local.address.includes(':') ? `[${local.address}]` : local.address;
+          req.prependVia(`SIP/2.0/${target.transport.toUpperCase()} ${host}:${local.port};branch=${newBranch()};rport`);
+          sip.layer.sendRequest(req, target, { onResponse: (res) => res.status >= 200 && resolve({ status: res.status }) });
+        }),
+    };
+  }
+}

@@ -1,0 +1,120 @@
+import { parseUriOrThrow, resolveLiteral, type ForwardTarget, type SendTarget, type SipUri, type TransportName } from '@pbx/sip';
+import type { LookupTarget } from '@pbx/registrar';
+import type { AppContext } from '../app/app-context.js';
+import type { RequestContext, RouteHooks } from './route-context.js';
+
+/** Methods that create a dialog: the proxy stays on its path (Kamailio's default `record_route()` for these). */
+const RECORD_ROUTED = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+/** Final responses after which a MESSAGE is kept for later instead (the user is registered but not answering). */
+const STORE_ON = new Set([408, 430, 480, 503]);
+
+/**
+ * The WITHINDLG and LOCATION blocks: in-dialog requests follow their Route
+ * set (loose_route, §16.4/§16.12); requests for local users are forked to
+ * their registered contacts (lookup + t_relay, serial/parallel by q), and a
+ * MESSAGE for a user who is not reachable goes to the offline store.
+ */
+export function proxyHooks(ctx: AppContext, offline?: OfflineStore): Pick<RouteHooks, 'withinDialog' | 'location'> {
+  const server = () => ctx.sip.sip;
+
+  const recordRoute = (c: RequestContext): string | undefined => {
+    if (!RECORD_ROUTED.has(c.req.method)) return undefined;
+    const t = c.source.transport;
+    const a = server().addressFor(t);
+    if (!a) return undefined;
+    const host = a.address.includes(':') ? `[${a.address}]` : a.address;
+    return `sip:${host}:${a.port}${t === 'udp' ? '' : `;transport=${t}`};lr`;
+  };
+
+  return {
+    withinDialog(c) {
+      const proxy = server().proxy;
+      const routed = proxy.looseRoute(c.req);
+      if (routed === 'not-routed') {
+        // No Route to follow: an in-dialog request for us (or a stray ACK, which is absorbed).
+        return false;
+      }
+      if (c.req.method === 'ACK' || c.tx === null) {
+        proxy.forwardStateless(c.req);
+        return true;
+      }
+      proxy.forward(c.tx, {});
+      return true;
+    },
+
+    location(c) {
+      const tx = c.tx;
+      if (tx === null) return false;
+      const ruri = c.req.uri as SipUri;
+      ctx.registrar.lookup(ruri, c.req.method).then(
+        (r) => {
+          if (r.ok && r.targets.length > 0) {
+            server().proxy.forward(tx, {
+              targets: r.targets.map(forwardTarget),
+              recordRoute: recordRoute(c),
+              onFailure:
+                c.req.method === 'MESSAGE' && offline
+                  ? async (best, pt) => {
+                      if (!STORE_ON.has(best.status)) return;
+                      const s = await offline.store(c);
+                      pt.reply(s.status, s.reason);
+                    }
+                  : undefined,
+            });
+            return;
+          }
+          if (!r.ok && r.code === 'method_not_allowed') {
+            c.reply(405, 'Method Not Allowed');
+            return;
+          }
+          if (c.req.method === 'MESSAGE' && offline) {
+            offline.store(c).then((s) => c.reply(s.status, s.reason));
+            return;
+          }
+          // RFC 3261 §21.4.18: a user we know who is not registered is 480; an unknown one is 404.
+          const known = ruri.user !== null && ctx.credentials.has(decodeURIComponent(ruri.user), ruri.host);
+          c.reply(known ? 480 : 404, known ? 'Temporarily Unavailable' : 'Not Found');
+        },
+        (err: unknown) => {
+          ctx.logger.error({ err }, 'lookup failed');
+          c.reply(500, 'Server Internal Error');
+        },
+      );
+      return true;
+    },
+  };
+}
+
+/**
+ * Where a MESSAGE for an unreachable user goes (msilo m_store; the owner is
+ * the request's own Request-URI, the AoR, as the proxy forwards copies).
+ * Resolves the reply: 202 Accepted, or why it could not be stored.
+ */
+export interface OfflineStore {
+  store(c: RequestContext): Promise<{ status: number; reason: string }>;
+}
+
+function forwardTarget(t: LookupTarget): ForwardTarget {
+  return { uri: t.uri, q: t.q, route: t.route, destination: destinationOf(t), context: t };
+}
+
+function destinationOf(t: LookupTarget): SendTarget | undefined {
+  const d = t.destination;
+  if (d.kind === 'flow') {
+    return {
+      transport: d.transport as TransportName,
+      address: d.address,
+      port: d.port,
+      connectionId: d.connectionId,
+      localAddress: d.localAddress,
+      localPort: d.localPort,
+    };
+  }
+  // A `received` address (NAT): send there, keep the Contact as the Request-URI.
+  if (t.route.length > 0 || d.uri === t.uri) return undefined;
+  try {
+    return resolveLiteral(parseUriOrThrow(d.uri));
+  } catch {
+    return undefined;
+  }
+}
