@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
-import { parseMessage, type SipMessage, type SipResponse } from '@pbx/sip';
+import { createResponse, parseMessage, type SipMessage, type SipRequest, type SipResponse } from '@pbx/sip';
 
 export type ClientTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
@@ -144,6 +144,24 @@ export class SipTestClient {
       opts.timeoutMs,
     );
     return m as SipResponse;
+  }
+
+  /** The next request with this method (e.g. what the server forwards to us as a UAS). */
+  async incoming(method: string, timeoutMs = 5000): Promise<SipRequest> {
+    return (await this.receive((m) => m.kind === 'request' && m.method === method, timeoutMs)) as SipRequest;
+  }
+
+  /** Answers a received request as a UAS would (To tag added for non-100). */
+  answer(req: SipRequest, status: number, opts: { headers?: Array<[string, string]>; body?: string; contentType?: string; toTag?: string } = {}): void {
+    // RFC 3261 §12.1.1: a UAS copies Record-Route into responses that establish a dialog.
+    const rr: Array<[string, string]> = status > 100 && status < 300 ? req.getAll('Record-Route').map((v): [string, string] => ['Record-Route', v]) : [];
+    const res = createResponse(req, status, undefined, {
+      toTag: status === 100 ? undefined : (opts.toTag ?? `uas${this.localPort}`),
+      headers: [...rr, ...(opts.headers ?? [])],
+      body: opts.body,
+      contentType: opts.contentType,
+    });
+    this.send(res.serialize());
   }
 
   /** Messages received and not yet taken. */

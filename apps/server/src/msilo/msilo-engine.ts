@@ -1,8 +1,9 @@
 import { systemClock } from '@pbx/core';
 import { MessageSilo, PostgresSiloStore, messageSupported, type MsiloEventMap, type SiloDestination, type SiloSender } from '@pbx/msilo';
-import { newBranch, parseUriOrThrow, resolveLiteral, type SendTarget, type SipRequest, type TransportName } from '@pbx/sip';
+import { newBranch, parseUriOrThrow, resolveLiteral, type ForwardTarget, type SipRequest } from '@pbx/sip';
+import type { LookupTarget } from '@pbx/registrar';
 import type { AppContext } from '../app/app-context.js';
-import type { OfflineStore } from '../routing/proxy-hooks.js';
+import { forwardTarget, type OfflineStore } from '../routing/proxy-hooks.js';
 import type { RequestContext } from '../routing/route-context.js';
 
 /** The dashboard's word for each msilo event. */
@@ -72,32 +73,48 @@ export class MsiloEngine implements OfflineStore {
    */
   private sender(): SiloSender {
     return {
-      send: (req, opts) =>
-        new Promise((resolve) => {
-          const sip = this.ctx.sip.sip;
-          const handle = opts.destination?.handle as { destination?: { kind: string } & Partial<SendTarget> } | undefined;
-          let target: SendTarget | undefined;
-          const d = handle?.destination;
-          if (d?.kind === 'flow') {
-            target = { transport: d.transport as TransportName, address: d.address!, port: d.port!, connectionId: d.connectionId, localAddress: d.localAddress, localPort: d.localPort };
-          } else {
-            const hop = opts.destination?.path?.[0] ?? (d?.kind === 'uri' ? (d as unknown as { uri: string }).uri : req.requestUri);
-            try {
-              target = resolveLiteral(parseUriOrThrow(hop.replace(/^<|>.*$/g, '')));
-            } catch {
-              target = undefined;
-            }
-          }
-          const local = target && sip.addressFor(target.transport);
-          if (!target || !local) {
-            resolve({ status: 478 });
-            return;
-          }
-          for (const r of [...(opts.destination?.path ?? [])].reverse()) req.addHeader('Route', r.startsWith('<') ? r : `<${r}>`, { position: 'first' });
-          const host = local.address.includes(':') ? `[${local.address}]` : local.address;
-          req.prependVia(`SIP/2.0/${target.transport.toUpperCase()} ${host}:${local.port};branch=${newBranch()};rport`);
-          sip.layer.sendRequest(req, target, { onResponse: (res) => res.status >= 200 && resolve({ status: res.status }) });
-        }),
+      send: async (req, opts) => {
+        let target = opts.destination?.handle as LookupTarget | undefined;
+        if (target === undefined) {
+          // m_dump to the AoR: route it as the proxy would, to the best current binding.
+          const r = await this.ctx.registrar.registrar.lookup(req.requestUri, { method: 'MESSAGE' });
+          if (!r.ok || r.targets.length === 0) return { status: 404 };
+          target = r.targets[0]!;
+        }
+        return this.deliver(req, forwardTarget(target));
+      },
     };
+  }
+
+  /**
+   * One delivery as a client transaction: the binding's Contact as
+   * Request-URI, its Path as Route, a Via of ours for the transport, and the
+   * final status back to msilo (the layer makes 408 on timeout and 503/430
+   * on transport errors itself).
+   */
+  private deliver(req: SipRequest, t: ForwardTarget): Promise<{ status: number }> {
+    const sip = this.ctx.sip.sip;
+    const route = (t.route ?? []).map(String);
+    if (t.uri !== undefined) req.setRequestUri(String(t.uri));
+    let target = t.destination;
+    if (!target) {
+      try {
+        target = resolveLiteral(parseUriOrThrow(route[0]?.replace(/^<|>.*$/g, '') ?? req.requestUri));
+      } catch {
+        target = undefined;
+      }
+    }
+    const local = target && sip.addressFor(target.transport);
+    if (!target || !local) return Promise.resolve({ status: 478 });
+    for (const r of [...route].reverse()) req.addHeader('Route', r.startsWith('<') ? r : `<${r}>`, { position: 'first' });
+    const host = local.address.includes(':') ? `[${local.address}]` : local.address;
+    req.prependVia(`SIP/2.0/${target.transport.toUpperCase()} ${host}:${local.port};branch=${newBranch()};rport`);
+    return new Promise((resolve) => {
+      sip.layer.sendRequest(req, target, {
+        onResponse: (res) => {
+          if (res.status >= 200) resolve({ status: res.status });
+        },
+      });
+    });
   }
 }

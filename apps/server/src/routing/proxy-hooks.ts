@@ -94,7 +94,8 @@ export interface OfflineStore {
   store(c: RequestContext): Promise<{ status: number; reason: string }>;
 }
 
-function forwardTarget(t: LookupTarget): ForwardTarget {
+/** A registered binding as a proxy branch: Contact as Request-URI, Path as route set, flow or received address as destination. */
+export function forwardTarget(t: LookupTarget): ForwardTarget {
   return { uri: t.uri, q: t.q, route: t.route, destination: destinationOf(t), context: t };
 }
 
