@@ -154,6 +154,9 @@ describe('PgLocationStore on the migrated location table', () => {
     assert.equal(page.total, 0, 'LIKE wildcards in the search are literal');
     page = await store.search({ offset: 10 }, T0);
     assert.deepEqual(page, { total: 4, items: [] });
+    await store.write({ upserts: [binding({ ruid: 'carol-3', aor: 'carol', contact: 'sip:carol@192.0.2.3', lastModified: T0 })], deletes: [] });
+    page = await store.search({ sort: 'contacts', order: 'desc', limit: 2 }, T0);
+    assert.deepEqual(page.items.map((i) => [i.aor, i.bindings.length]), [['carol', 3], ['alice', 2]]);
   });
 
   test('a batch of 2000 rows is one statement (write_back_batch)', async () => {

@@ -26,6 +26,8 @@ export function pageOf(entries: Iterable<[string, readonly Binding[]]>, q: Locat
         return (maxOf(a.bindings, (x) => x.expires) - maxOf(b.bindings, (x) => x.expires)) * dir || compareStr(a.aor, b.aor);
       case 'lastModified':
         return (maxOf(a.bindings, (x) => x.lastModified) - maxOf(b.bindings, (x) => x.lastModified)) * dir || compareStr(a.aor, b.aor);
+      case 'contacts':
+        return (a.bindings.length - b.bindings.length) * dir || compareStr(a.aor, b.aor);
       case 'userAgent':
         return compareStr(a.bindings[0]!.userAgent, b.bindings[0]!.userAgent) * dir || compareStr(a.aor, b.aor);
       default:

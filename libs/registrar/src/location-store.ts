@@ -10,7 +10,8 @@ export interface WriteBatch {
 export interface LocationQuery {
   /** Case-insensitive substring of the AoR or the user agent. */
   search?: string;
-  sort?: 'aor' | 'expires' | 'lastModified' | 'userAgent';
+  /** `contacts`: by the number of live bindings (an AoR with many phones first, with order desc). */
+  sort?: 'aor' | 'expires' | 'lastModified' | 'userAgent' | 'contacts';
   order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;

@@ -276,5 +276,8 @@ describe('Location.list() (admin listing)', () => {
     assert.deepEqual(page.items.map((i) => i.aor), ['carol']);
     page = await s.location.list({ offset: 2 });
     assert.deepEqual(page.items.map((i) => i.aor), ['carol']);
+    await s.save(registerRequest({ to: 'sip:bob@example.com', contact: '<sip:bob@192.0.2.11>' }));
+    page = await s.location.list({ sort: 'contacts', order: 'desc' });
+    assert.deepEqual(page.items.map((i) => [i.aor, i.bindings.length]), [['bob', 2], ['alice', 1], ['carol', 1]]);
   });
 });

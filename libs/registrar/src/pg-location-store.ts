@@ -153,12 +153,13 @@ export class PgLocationStore implements LocationStore {
       query.sort === 'expires' ? `mx_exp ${dir}, username, domain`
       : query.sort === 'lastModified' ? `mx_lm ${dir}, username, domain`
       : query.sort === 'userAgent' ? `ua ${dir}, username, domain`
+      : query.sort === 'contacts' ? `n ${dir}, username, domain`
       : `username ${dir}, domain ${dir}`;
     const limit = Math.min(MAX_PAGE, Math.max(1, query.limit ?? DEFAULT_PAGE));
     const offset = Math.max(0, query.offset ?? 0);
     const aors = await this.q(
       `WITH a AS (
-         SELECT username, domain, max(expires) AS mx_exp, max(last_modified) AS mx_lm, min(user_agent) AS ua
+         SELECT username, domain, max(expires) AS mx_exp, max(last_modified) AS mx_lm, min(user_agent) AS ua, count(*) AS n
          FROM ${this.t}
          WHERE expires > ${this.tsIn('$1::float8')}
            AND ($2 = '' OR (username || coalesce('@' || domain, '')) ILIKE $2 OR user_agent ILIKE $2)

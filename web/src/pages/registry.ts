@@ -3,8 +3,8 @@ import type { IconName } from '../layout/icons';
 
 /**
  * Every page of the dashboard. A page is listed in the navigation only once
- * it exists: engines that have not landed (Registrations, Messages, Trace,
- * SCA, MSRP, Flows) add their entry here with their page.
+ * it exists: engines that have not landed (SCA, MSRP, Flows) add
+ * their entry here with their page.
  * Pages are lazy chunks, so the first paint only loads the shell.
  */
 export interface PageDef {
@@ -16,7 +16,10 @@ export interface PageDef {
 
 export const pages: PageDef[] = [
   { path: '/', title: 'Overview', icon: 'overview', component: lazy(() => import('./overview/overview-page')) },
+  { path: '/registrations', title: 'Registrations', icon: 'registrations', component: lazy(() => import('./registrations/registrations-page')) },
+  { path: '/messages', title: 'Messages', icon: 'messages', component: lazy(() => import('./messages/messages-page')) },
   { path: '/subscribers', title: 'Subscribers', icon: 'users', component: lazy(() => import('./subscribers/subscribers-page')) },
+  { path: '/trace', title: 'Trace', icon: 'trace', component: lazy(() => import('./trace/trace-page')) },
 ];
 
 export function findPage(pathname: string): PageDef | undefined {

@@ -77,7 +77,7 @@ export class RegistrarEngine {
     return this.registrar.lookup(uri, { method });
   }
 
-  async list(q: { search?: string; sort?: 'aor' | 'expires'; order?: 'asc' | 'desc'; offset: number; limit: number }) {
+  async list(q: { search?: string; sort?: 'aor' | 'expires' | 'contacts'; order?: 'asc' | 'desc'; offset: number; limit: number }) {
     const page = await this.location.list(q);
     const now = Date.now();
     return { total: page.total, items: page.items.map((i) => view(i.aor, i.bindings, now)) };

@@ -16,7 +16,7 @@ export class RegistrationsController {
   @ApiQuery({ name: 'search', required: false, description: 'substring of the AoR or user agent' })
   @ApiQuery({ name: 'page', required: false, type: Number })
   @ApiQuery({ name: 'pageSize', required: false, type: Number })
-  @ApiQuery({ name: 'sort', required: false, enum: ['aor', 'expires'] })
+  @ApiQuery({ name: 'sort', required: false, enum: ['aor', 'expires', 'contacts'] })
   @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
   list(@Query(new ZodPipe(listRegistrationsSchema)) q: ListRegistrationsDto) {
     return this.ctx.registrar.list({

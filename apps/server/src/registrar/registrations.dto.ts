@@ -14,7 +14,7 @@ export const listRegistrationsSchema = z
     search: z.string().max(256).optional(),
     page: int(1, 1_000_000, 1),
     pageSize: int(1, 500, 50),
-    sort: z.enum(['aor', 'expires']).default('aor'),
+    sort: z.enum(['aor', 'expires', 'contacts']).default('aor'),
     order: z.enum(['asc', 'desc']).default('asc'),
   })
   .strict();
