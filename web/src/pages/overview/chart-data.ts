@@ -25,8 +25,8 @@ export const CHARTS: ChartDef[] = [
     title: 'Registered contacts',
     waitingFor: 'the registrar',
     series: [
-      { module: 'registrar', name: 'registered_contacts', label: 'Contacts', color: 'var(--chart-1)', mode: 'value' },
-      { module: 'registrar', name: 'registered_users', label: 'Users', color: 'var(--chart-2)', mode: 'value' },
+      { module: 'usrloc', name: 'location-contacts', label: 'Contacts', color: 'var(--chart-1)', mode: 'value' },
+      { module: 'usrloc', name: 'registered_users', label: 'Users', color: 'var(--chart-2)', mode: 'value' },
     ],
   },
   {

@@ -12,8 +12,8 @@ interface CardDef {
 }
 
 const CARDS: CardDef[] = [
-  { label: 'Registered users', module: 'registrar', name: 'registered_users', hint: 'Addresses of record with a live contact' },
-  { label: 'Registered contacts', module: 'registrar', name: 'registered_contacts', hint: 'Devices currently registered' },
+  { label: 'Registered users', module: 'usrloc', name: 'registered_users', hint: 'Addresses of record with a live contact' },
+  { label: 'Registered contacts', module: 'usrloc', name: 'location-contacts', hint: 'Devices currently registered' },
   { label: 'Accepted registrations', module: 'registrar', name: 'accepted_regs', hint: 'REGISTERs accepted since start' },
   { label: 'Rejected registrations', module: 'registrar', name: 'rejected_regs', hint: 'REGISTERs refused since start', tone: 'warn' },
   { label: 'Stored messages', module: 'msilo', name: 'stored_messages', hint: 'Offline MESSAGEs stored since start' },
