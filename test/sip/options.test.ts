@@ -35,6 +35,21 @@ describe('OPTIONS to the server and the request route REQINIT block', () => {
     });
   }
 
+  for (const transport of ['tcp', 'tls', 'ws'] as ClientTransport[]) {
+    test(`RFC 5626 §4.4.1: a double-CRLF ping over ${transport} gets a single CRLF pong, and the connection keeps working`, async () => {
+      const c = await SipTestClient.open(transport, srv.sip(transport));
+      try {
+        const pong = c.nextPong();
+        c.send('\r\n\r\n');
+        await pong;
+        const l = srv.sip(transport);
+        assert.equal((await c.call({ method: 'OPTIONS', uri: `sip:${l.address}:${l.port}` })).status, 200);
+      } finally {
+        c.close();
+      }
+    });
+  }
+
   test('RFC 3581 §4: the reply carries received and rport with the source address and port', async () => {
     const c = await SipTestClient.open('udp', srv.sip('udp'));
     try {
