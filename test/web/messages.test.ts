@@ -313,7 +313,7 @@ describe('messages page (Playwright + SIP over UDP)', () => {
       await olga.answerMessage(480);
       await waitState(page, olga.user, 'failed');
 
-      // Deliver now (POST /api/messages/deliver): msilo dumps again, and this time the phone accepts.
+      // Deliver now (POST /api/registrations/:aor/dump): msilo dumps again, and this time the phone accepts.
       // (The answer to the POST may wait for the phone's answer, so the phone answers first.)
       await page.getByRole('button', { name: `Deliver now message ${item.id} to ${item.to}` }).click();
       const again = await olga.answerMessage(200);

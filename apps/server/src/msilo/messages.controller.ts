@@ -1,28 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SiloError, type SiloMessageView } from '@pbx/msilo';
+import type { SiloMessageView } from '@pbx/msilo';
 import { AppContext } from '../app/app-context.js';
 import { openApiSchema, ZodPipe } from '../common/zod-body.js';
-import {
-  composeMessageSchema,
-  deliverSchema,
-  listMessagesSchema,
-  type ComposeMessageDto,
-  type DeliverDto,
-  type ListMessagesDto,
-} from './messages.dto.js';
+import { apiError } from './silo-http-error.js';
+import { composeMessageSchema, listMessagesSchema, type ComposeMessageDto, type ListMessagesDto } from './messages.dto.js';
 
-/** Which form field a msilo refusal is about, so the dashboard shows it beside that field. */
-const FIELD: Record<string, string> = {
-  bad_owner: 'to',
-  address_too_long: 'to',
-  bad_address: 'from',
-  empty_body: 'body',
-  body_too_large: 'body',
-  content_type_too_long: 'contentType',
-  reminders_disabled: 'sendTime',
-  bad_send_time: 'sendTime',
-};
 
 /** The offline message store (Kamailio msilo's `silo` table). */
 @ApiTags('messages')
@@ -82,19 +65,6 @@ export class MessagesController {
       throw apiError(err);
     }
   }
-
-  @Post('deliver')
-  @HttpCode(202)
-  @ApiOperation({ summary: 'Deliver now: send an AoR its stored messages at its current bindings' })
-  @ApiBody({ schema: openApiSchema(deliverSchema) })
-  async deliver(@Body(new ZodPipe(deliverSchema)) dto: DeliverDto) {
-    try {
-      const aor = /^sips?:/i.test(dto.aor) ? dto.aor : `sip:${dto.aor}`;
-      return await this.silo.dumpNow(aor);
-    } catch (err) {
-      throw apiError(err);
-    }
-  }
 }
 
 /** The admin API's message shape: times in epoch seconds, the body preview as `body`. */
@@ -116,13 +86,4 @@ function view(m: SiloMessageView) {
 
 function notFound(id: number): NotFoundException {
   return new NotFoundException({ statusCode: 404, message: `No stored message ${id}` });
-}
-
-function apiError(err: unknown): unknown {
-  if (!(err instanceof SiloError)) return err;
-  const field = FIELD[err.code];
-  return new HttpException(
-    { statusCode: err.status, message: err.message, ...(field ? { errors: [{ field, message: err.message }] } : {}) },
-    err.status,
-  );
 }

@@ -32,6 +32,3 @@ export const composeMessageSchema = z
   })
   .strict();
 export type ComposeMessageDto = z.infer<typeof composeMessageSchema>;
-
-export const deliverSchema = z.object({ aor: z.string({ error: 'aor is required' }).min(3, 'must be user@domain').max(255) }).strict();
-export type DeliverDto = z.infer<typeof deliverSchema>;

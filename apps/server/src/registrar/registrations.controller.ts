@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppContext } from '../app/app-context.js';
 import { ZodPipe } from '../common/zod-body.js';
+import { apiError } from '../msilo/silo-http-error.js';
 import { listRegistrationsSchema, type ListRegistrationsDto } from './registrations.dto.js';
 
 /** The location table: AoRs and their contacts; unregister is Kamailio's `ul.rm` / `ul.rm_contact`. */
@@ -41,6 +42,17 @@ export class RegistrationsController {
   @ApiOperation({ summary: 'Unregister every contact of an AoR' })
   async unregister(@Param('aor') aor: string) {
     if ((await this.ctx.registrar.unregister(aor)) === 0) throw notRegistered(aor);
+  }
+
+  @Post(':aor/dump')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Deliver now: send the AoR its stored offline messages at its current bindings (msilo m_dump)' })
+  async dump(@Param('aor') aor: string) {
+    try {
+      return await this.ctx.msilo.silo.dumpNow(/^sips?:/i.test(aor) ? aor : `sip:${aor}`);
+    } catch (err) {
+      throw apiError(err);
+    }
   }
 
   @Delete(':aor/contacts/:id')

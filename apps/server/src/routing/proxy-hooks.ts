@@ -1,4 +1,13 @@
-import { parseUriOrThrow, resolveLiteral, type ForwardTarget, type SendTarget, type SipUri, type TransportName } from '@pbx/sip';
+import {
+  parseUriOrThrow,
+  resolveLiteral,
+  type ForwardTarget,
+  type ProxyTransaction,
+  type SendTarget,
+  type SipResponse,
+  type SipUri,
+  type TransportName,
+} from '@pbx/sip';
 import type { LookupTarget } from '@pbx/registrar';
 import type { AppContext } from '../app/app-context.js';
 import type { RequestContext, RouteHooks } from './route-context.js';
@@ -24,6 +33,39 @@ export function proxyHooks(ctx: AppContext, offline?: OfflineStore): Pick<RouteH
     if (!a) return undefined;
     const host = a.address.includes(':') ? `[${a.address}]` : a.address;
     return `sip:${host}:${a.port}${t === 'udp' ? '' : `;transport=${t}`};lr`;
+  };
+
+  /**
+   * failure_route: a flow that answered 430 Flow Failed (or timed out) is
+   * retried on the next flow of the same instance (RFC 5626 §5.3, Kamailio
+   * t_next_contact_flows); when nothing is left, a MESSAGE for a user whose
+   * phones all failed goes to the offline store (msilo's example cfg).
+   */
+  const failureRoute = (c: RequestContext) => {
+    const tried = new Set<string>();
+    return async (best: SipResponse, pt: ProxyTransaction): Promise<void> => {
+      const next: ForwardTarget[] = [];
+      for (const b of pt.branches) {
+        const t = b.target.context as LookupTarget | undefined;
+        if (!t) continue;
+        tried.add(t.ruid);
+        const status = b.response?.status;
+        if (status !== 430 && status !== 408) continue;
+        const n = t.nextFlows.find((f) => !tried.has(f.ruid));
+        if (n) {
+          tried.add(n.ruid);
+          next.push(forwardTarget(n));
+        }
+      }
+      if (next.length > 0) {
+        pt.forward(next);
+        return;
+      }
+      if (c.req.method === 'MESSAGE' && offline && STORE_ON.has(best.status)) {
+        const s = await offline.store(c);
+        pt.reply(s.status, s.reason);
+      }
+    };
   };
 
   return {
@@ -52,14 +94,7 @@ export function proxyHooks(ctx: AppContext, offline?: OfflineStore): Pick<RouteH
             server().proxy.forward(tx, {
               targets: r.targets.map(forwardTarget),
               recordRoute: recordRoute(c),
-              onFailure:
-                c.req.method === 'MESSAGE' && offline
-                  ? async (best, pt) => {
-                      if (!STORE_ON.has(best.status)) return;
-                      const s = await offline.store(c);
-                      pt.reply(s.status, s.reason);
-                    }
-                  : undefined,
+              onFailure: failureRoute(c),
             });
             return;
           }

@@ -77,10 +77,10 @@ export interface DeliverReport {
   failed?: number;
 }
 
-/** `POST /api/messages/deliver`: try delivering an AoR's stored messages now (202; each outcome also arrives as an event). */
+/** `POST /api/registrations/:aor/dump`: try delivering an AoR's stored messages now (202; each outcome also arrives as an event). */
 export function useDeliverNow() {
   return useMutation({
-    mutationFn: (aor: string) => apiRequest<DeliverReport | undefined>('/api/messages/deliver', { method: 'POST', body: { aor } }),
+    mutationFn: (aor: string) => apiRequest<DeliverReport | undefined>(`/api/registrations/${encodeURIComponent(aor)}/dump`, { method: 'POST' }),
   });
 }
 
