@@ -6,6 +6,9 @@ import type { AppContext } from '../app/app-context.js';
 import { forwardTarget, type OfflineStore } from '../routing/proxy-hooks.js';
 import type { RequestContext } from '../routing/route-context.js';
 
+/** Request header a client sets to `off` so that storing its MESSAGE sends it no offline notification. */
+export const NO_NOTIFICATION_HEADER = 'X-Offline-Notification';
+
 /** The dashboard's word for each msilo event. */
 const STATE: Record<keyof MsiloEventMap, string> = {
   'message.stored': 'stored',
@@ -53,8 +56,14 @@ export class MsiloEngine implements OfflineStore {
     this.ctx.shutdownHooks.unshift(() => this.silo.stop());
   }
 
+  /**
+   * m_store. A client asks for no offline notification with the request
+   * header `X-Offline-Notification: off` (our form of skip_notification_flag,
+   * which Kamailio sets from the script).
+   */
   store(c: RequestContext): Promise<{ status: number; reason: string }> {
-    return this.silo.store(c.req).then((r) => ({ status: r.status, reason: r.reason }));
+    const skip = c.req.get(NO_NOTIFICATION_HEADER)?.trim().toLowerCase() === 'off';
+    return this.silo.store(c.req, { skipNotification: skip }).then((r) => ({ status: r.status, reason: r.reason }));
   }
 
   /** m_dump after a REGISTER's 200, when the phone takes MESSAGE (msilo's example cfg). */
