@@ -1,4 +1,5 @@
 import { LOWER } from './header-names.js';
+import { bytesOf } from './lexer.js';
 
 /**
  * One header line of a materialized (edited or built) message. `raw` is the
@@ -10,6 +11,7 @@ import { LOWER } from './header-names.js';
 export class HeaderField {
   private _name: string | undefined;
   private _value: string | undefined;
+  private _bytes: Uint8Array | undefined;
 
   constructor(
     /** Known-header id (header-names.ts), 0 for extension headers. */
@@ -42,6 +44,11 @@ export class HeaderField {
   get value(): string {
     if (this._value === undefined) this.split();
     return this._value!;
+  }
+
+  /** @internal the value's bytes for the byte-level scanners (bytesOf), made once. */
+  get valueBytes(): Uint8Array {
+    return (this._bytes ??= bytesOf(this.value));
   }
 
   get key(): string {

@@ -1,10 +1,12 @@
 /**
  * Known header fields: numeric ids, canonical spelling and the compact forms
  * (RFC 3261 §7.3.3 and §20; RFC 3262, 3265, 3515, 3892, 3841, 4028, 4474,
- * 5626/6665 registrations). Lookups are case-insensitive (§7.3.1) and go
- * through a case-folded hash so the parser never allocates a lower-case copy
- * of a known header name.
+ * 5626/6665 registrations). Lookups are case-insensitive (§7.3.1): the
+ * parser reads names through a byte automaton, the string API through a
+ * case-folded hash, so neither allocates a lower-case copy of a name.
  */
+
+import { TOKEN } from './char-classes.js';
 
 export const H = {
   unknown: 0,
@@ -232,36 +234,57 @@ function matches(s: string, start: number, len: number, lower: string): boolean 
   return true;
 }
 
-/** Candidate ids by (name length, lower-cased first char): key = len * 128 + c0. */
-const BY_LEN_FIRST = new Map<number, number[]>();
-for (let id = 1; id < LOWER.length; id++) {
-  const l = LOWER[id]!;
-  const key = l.length * 128 + l.charCodeAt(0);
-  const list = BY_LEN_FIRST.get(key);
-  if (list) list.push(id);
-  else BY_LEN_FIRST.set(key, [id]);
-}
-/** Dense form of BY_LEN_FIRST for names up to 31 chars: index len * 128 + c0 → candidate list. */
-const DENSE: Array<number[] | undefined> = new Array(32 * 128);
-for (const [k, v] of BY_LEN_FIRST) if (k < DENSE.length) DENSE[k] = v;
-
 /**
- * Id of the header named s[start,end) without hashing: candidates come from
- * (length, first letter), then one case-insensitive compare. A match also
- * proves the name is a valid token. 0 when unknown.
+ * Header-name automaton for the parser: reads a name byte by byte and knows
+ * at its end which header it named, so the scan needs no colon search, no
+ * compare and no separate token check.
+ *
+ * NAME_CLASS maps a byte to its class: 0 for a byte that cannot be in a
+ * token (the name ends there), 1..26 for a letter (either case, §7.3.1
+ * names are case-insensitive), 27 for '-', 28 for any other token char.
+ * NAME_NEXT is the transition table of a trie over the lower-case names,
+ * NAME_CLASSES entries per state, states pre-multiplied by NAME_CLASSES so a
+ * step is one load: `st = NAME_NEXT[st + cls]`. Column 0 of each state holds
+ * the id of the name that ends there (0: none). State 0 is the start; the
+ * "unknown token" state loops on every token char, with id 0.
  */
-export function knownId(s: string, start: number, end: number): number {
-  const len = end - start;
-  const c0 = s.charCodeAt(start) | 0x20;
-  if (len === 1) return c0 < 128 ? SINGLE[c0]! : 0;
-  if (len >= 32 || c0 >= 128) return 0;
-  const cands = DENSE[len * 128 + c0];
-  if (cands === undefined) return 0;
-  // Most stacks write the canonical spelling: one native compare settles it.
-  for (let k = 0; k < cands.length; k++) if (s.startsWith(CANONICAL[cands[k]!]!, start)) return cands[k]!;
-  for (let k = 0; k < cands.length; k++) if (matches(s, start, len, LOWER[cands[k]!]!)) return cands[k]!;
-  return 0;
+export const NAME_CLASSES = 29;
+export const NAME_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if (TOKEN[c] === 0) continue;
+  const isLetter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  NAME_CLASS[c] = isLetter ? (c | 0x20) - 0x60 : c === 0x2d ? 27 : 28;
 }
+export const NAME_NEXT: Uint16Array = (() => {
+  const W = NAME_CLASSES;
+  const rows: number[][] = [new Array(W).fill(-1), new Array(W).fill(-1)];
+  const UNKNOWN = 1;
+  const add = (name: string, id: number): void => {
+    let st = 0;
+    for (let i = 0; i < name.length; i++) {
+      const cls = NAME_CLASS[name.charCodeAt(i)]!;
+      let next = rows[st]![cls]!;
+      if (next < 0) {
+        next = rows.length;
+        rows.push(new Array(W).fill(-1));
+        rows[st]![cls] = next;
+      }
+      st = next;
+    }
+    rows[st]![0] = id;
+  };
+  for (let id = 1; id < LOWER.length; id++) add(LOWER[id]!, id);
+  for (const [k, id] of Object.entries(COMPACT)) add(k, id);
+  if (rows.length * W > 0xffff) throw new Error('header-name automaton too large');
+  const t = new Uint16Array(rows.length * W);
+  for (let st = 0; st < rows.length; st++) {
+    const r = rows[st]!;
+    t[st * W] = r[0]! < 0 ? 0 : r[0]!;
+    // A token char without a trie edge leads to the unknown-token state.
+    for (let cls = 1; cls < W; cls++) t[st * W + cls] = (r[cls]! < 0 ? UNKNOWN : r[cls]!) * W;
+  }
+  return t;
+})();
 
 /** Id of a header name given as a string (any case, long or compact form); 0 when unknown. */
 export function headerId(name: string): number {

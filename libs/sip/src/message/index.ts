@@ -19,8 +19,13 @@
  * setRequestUri throw SipUriError.
  *
  * Strings are wire strings (one char per byte, latin1 view); parsed values
- * reference the received message text, so clone() values kept long-term.
- * The message keeps views on the input Buffer: do not reuse that buffer.
+ * reference the received message (its text and its bytes), so clone() values
+ * kept long-term. The message keeps views on the input Buffer: do not reuse
+ * that buffer. A response from createResponse references its request's text
+ * the same way until it is edited.
+ *
+ * Copies: `req.copy()` gives a request to edit without touching `req`
+ * (a proxy's per-target copy, RFC 3261 §16.6 step 1).
  */
 export { parseMessage, DEFAULT_LIMITS } from './parse-message.js';
 export type { ParseLimits, ParseOptions, ParseResult, ParseError } from './parse-message.js';

@@ -1,8 +1,8 @@
 import { parseUriSpan, type Uri } from './uri.js';
-import { Params, quote } from './params.js';
+import { Params, quote, unquote } from './params.js';
 import { TOKEN } from './char-classes.js';
 import { GrammarError, SipHeaderError } from './errors.js';
-import { cursor, fail, parseGenericParams, scanQuoted, scanToken, skipGenericParams, skipWs } from './lexer.js';
+import { bytesOf, cursor, fail, findParam, found, NO_BYTES, parseGenericParams, scanQuoted, scanToken, skipGenericParams, skipWs } from './lexer.js';
 
 /**
  * A name-addr or addr-spec with header parameters (RFC 3261 §20.10, §20.20,
@@ -19,6 +19,7 @@ export class NameAddr {
   private _params: Params | undefined;
   // Lazy source: the header value and the spans found by the structural scan.
   private src = '';
+  private bytes: Uint8Array = NO_BYTES;
   private us = 0;
   private ue = 0;
   private ds = -1;
@@ -34,10 +35,11 @@ export class NameAddr {
   }
 
   /** @internal */
-  static lazy(src: string, ds: number, de: number, us: number, ue: number, ps: number, pe: number, header: string): NameAddr {
+  static lazy(src: string, bytes: Uint8Array, ds: number, de: number, us: number, ue: number, ps: number, pe: number, header: string): NameAddr {
     const n = new NameAddr();
     n._display = undefined;
     n.src = src;
+    n.bytes = bytes;
     n.ds = ds;
     n.de = de;
     n.us = us;
@@ -55,7 +57,7 @@ export class NameAddr {
   get uri(): Uri {
     if (this._uri === undefined) {
       try {
-        this._uri = parseUriSpan(this.src, this.us, this.ue);
+        this._uri = parseUriSpan(this.src, this.bytes, this.us, this.ue);
       } catch (e) {
         throw this.bad(e);
       }
@@ -84,7 +86,7 @@ export class NameAddr {
       else {
         const kv: Array<string | null> = [];
         try {
-          parseGenericParams(this.src, this.ps, this.pe, kv, false);
+          parseGenericParams(this.src, this.bytes, this.ps, this.pe, kv, false);
         } catch (e) {
           throw this.bad(e);
         }
@@ -97,43 +99,50 @@ export class NameAddr {
     this._params = p;
   }
 
+  /** One parameter, unquoted (undefined: absent, null: no value), without decoding the others. */
+  private param(lname: string): string | null | undefined {
+    if (this._params !== undefined) return this._params.get(lname);
+    if (this.pe <= this.ps || !findParam(this.bytes, this.ps, this.pe, lname)) return undefined;
+    return found.vs < 0 ? null : unquote(this.src.slice(found.vs, found.ve));
+  }
+
   /** `tag` parameter (From/To, §19.3). */
   get tag(): string | undefined {
-    const t = this.params.get('tag');
+    const t = this.param('tag');
     return t ?? undefined;
   }
 
   /** Contact `expires` parameter in seconds (§10.2.1.1); NaN when not a number. */
   get expires(): number | undefined {
-    const v = this.params.get('expires');
+    const v = this.param('expires');
     return v === undefined || v === null ? undefined : /^\d+$/.test(v) ? Number(v) : NaN;
   }
 
   /** Contact `q` value (§20.10), 0..1; NaN when malformed. */
   get q(): number | undefined {
-    const v = this.params.get('q');
+    const v = this.param('q');
     return v === undefined || v === null ? undefined : /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(v) ? Number(v) : NaN;
   }
 
   /** `+sip.instance` (RFC 5626 §4.1), unquoted, e.g. `<urn:uuid:…>`. */
   get instance(): string | undefined {
-    return this.params.get('+sip.instance') ?? undefined;
+    return this.param('+sip.instance') ?? undefined;
   }
 
   /** `reg-id` (RFC 5626 §4.2); NaN when malformed. */
   get regId(): number | undefined {
-    const v = this.params.get('reg-id');
+    const v = this.param('reg-id');
     return v === undefined || v === null ? undefined : /^\d+$/.test(v) ? Number(v) : NaN;
   }
 
   /** `pub-gruu` (RFC 5627 §5.3), unquoted. */
   get pubGruu(): string | undefined {
-    return this.params.get('pub-gruu') ?? undefined;
+    return this.param('pub-gruu') ?? undefined;
   }
 
   /** `temp-gruu` (RFC 5627 §5.3), unquoted. */
   get tempGruu(): string | undefined {
-    return this.params.get('temp-gruu') ?? undefined;
+    return this.param('temp-gruu') ?? undefined;
   }
 
   clone(): NameAddr {
@@ -168,21 +177,21 @@ function unquoteSpan(s: string, a: number, b: number): string {
  * anything after the parameters is an error. `requireBrackets` enforces the
  * name-addr form (Route, Record-Route, Path: §20.30, §20.34).
  */
-export function parseNameAddrAt(s: string, i: number, end: number, list: boolean, requireBrackets: boolean, header: string): NameAddr {
-  i = skipWs(s, i, end);
+export function parseNameAddrAt(s: string, u: Uint8Array, i: number, end: number, list: boolean, requireBrackets: boolean, header: string): NameAddr {
+  i = skipWs(u, i, end);
   if (i >= end) fail('empty value');
   let ds = -1;
   let de = -1;
-  let c = s.charCodeAt(i);
+  let c = u[i]!;
   let us: number;
   let ue: number;
   let bracketAt = -1;
   if (c === 0x22) {
-    const q = scanQuoted(s, i, end);
+    const q = scanQuoted(u, i, end);
     ds = i;
     de = q;
-    i = skipWs(s, q, end);
-    if (i >= end || s.charCodeAt(i) !== 0x3c) fail('display name not followed by <URI>');
+    i = skipWs(u, q, end);
+    if (i >= end || u[i]! !== 0x3c) fail('display name not followed by <URI>');
     bracketAt = i;
   } else if (c === 0x3c) {
     bracketAt = i;
@@ -191,12 +200,12 @@ export function parseNameAddrAt(s: string, i: number, end: number, list: boolean
     let j = i;
     let lastTokenEnd = i;
     for (;;) {
-      const t = scanToken(s, j, end);
+      const t = scanToken(u, j, end);
       if (t === j) break;
       lastTokenEnd = t;
-      j = skipWs(s, t, end);
+      j = skipWs(u, t, end);
       if (j >= end) break;
-      if (s.charCodeAt(j) === 0x3c) {
+      if (u[j]! === 0x3c) {
         bracketAt = j;
         ds = i;
         de = lastTokenEnd;
@@ -218,7 +227,7 @@ export function parseNameAddrAt(s: string, i: number, end: number, list: boolean
     // and must not contain ';', ',' or '?'.
     us = i;
     while (i < end) {
-      c = s.charCodeAt(i);
+      c = u[i]!;
       if (c === 0x3b || c === 0x20 || c === 0x09 || (c === 0x2c && list)) break;
       if (c === 0x3f) fail('URI with headers must be enclosed in <>');
       if (c === 0x2c) fail('URI with "," must be enclosed in <>');
@@ -229,33 +238,33 @@ export function parseNameAddrAt(s: string, i: number, end: number, list: boolean
   }
   let ps = i;
   let pe = i;
-  const j = skipWs(s, i, end);
-  if (j < end && s.charCodeAt(j) === 0x3b) {
+  const j = skipWs(u, i, end);
+  if (j < end && u[j]! === 0x3b) {
     ps = j;
-    i = skipGenericParams(s, j, end, list);
+    i = skipGenericParams(s, u, j, end, list);
     pe = i;
   } else {
     i = j;
-    if (i < end && !(list && s.charCodeAt(i) === 0x2c)) fail(`unexpected ${JSON.stringify(s[i])} after URI`);
+    if (i < end && !(list && u[i]! === 0x2c)) fail(`unexpected ${JSON.stringify(s[i])} after URI`);
   }
   cursor.pos = i;
-  return NameAddr.lazy(s, ds, de, us, ue, ps, pe, header);
+  return NameAddr.lazy(s, u, ds, de, us, ue, ps, pe, header);
 }
 
 /** Parses a single name-addr/addr-spec header value (From, To, Refer-To…). */
 export function parseNameAddr(s: string, requireBrackets = false, header = 'name-addr'): NameAddr {
-  return parseNameAddrAt(s, 0, s.length, false, requireBrackets, header);
+  return parseNameAddrAt(s, bytesOf(s), 0, s.length, false, requireBrackets, header);
 }
 
 /** Parses a comma-separated list of name-addr values (Contact, Route, Record-Route, Path) in s[a,b). */
-export function parseNameAddrList(s: string, a: number, b: number, out: NameAddr[], requireBrackets: boolean, header = 'name-addr'): void {
+export function parseNameAddrList(s: string, u: Uint8Array, a: number, b: number, out: NameAddr[], requireBrackets: boolean, header = 'name-addr'): void {
   let i = a;
   for (;;) {
-    out.push(parseNameAddrAt(s, i, b, true, requireBrackets, header));
+    out.push(parseNameAddrAt(s, u, i, b, true, requireBrackets, header));
     i = cursor.pos;
     if (i >= b) return;
     // at ','
-    i = skipWs(s, i + 1, b);
+    i = skipWs(u, i + 1, b);
     if (i >= b) fail('empty list element');
   }
 }

@@ -1,8 +1,9 @@
 import { TOKEN } from './char-classes.js';
 import { GrammarError, SIP_PARSE_ERRORS, SipHeaderError, type SipParseErrorCode, type SipParseFailure } from './errors.js';
-import { CANONICAL, H, knownId } from './header-names.js';
-import { parseDigits } from './lexer.js';
-import { SipRequest, SipResponse, STRIDE, type SipMessage } from './sip-message.js';
+import { CANONICAL, H, NAME_CLASS, NAME_NEXT } from './header-names.js';
+import { parseDigits, parseDigitsAt } from './lexer.js';
+import { methodAt } from './methods.js';
+import { FIRST_CALL_ID, FIRST_CONTACT, FIRST_CSEQ, FIRST_FROM, FIRST_TO, FIRST_VIA, FOLDED, IDX_HDR_START, IDX_HEAD, SipRequest, SipResponse, STRIDE, type SipMessage } from './sip-message.js';
 import { AbsoluteUri, parseUriSpan, type Uri } from './uri.js';
 
 /** Hard limits applied before anything else (style: hard limits on sizes). */
@@ -64,40 +65,74 @@ export function parseMessage(input: Buffer, opts?: ParseOptions): ParseResult {
   }
 }
 
+/*
+ * How the scan works. The header section is read once, line by line. The
+ * line end is found with String#indexOf on the latin1 view (native,
+ * vectorised); the name is read through the header-name automaton
+ * (header-names.ts), which stops at the first non-token byte and knows which
+ * header it read, so no colon search, compare or lower-casing is needed.
+ * Every test reads the bytes of `input` directly, which V8 compiles to plain
+ * loads (String#charCodeAt costs a representation check per char). Each line
+ * becomes STRIDE integers in a reused scratch index (layout: IDX_HEAD in
+ * sip-message.ts); the message gets an exact-size copy. Presence and
+ * duplicates of the single-valued headers, and the first line of each header
+ * the hot accessors read, are recorded in the same pass, so nothing walks the
+ * index twice.
+ */
 function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
   // Imported tables copied to locals: module bindings cost a context load and hole check per access.
   const TOKEN_ = TOKEN;
-  const maxSize = opts?.maxMessageSize ?? DEFAULT_LIMITS.maxMessageSize;
-  const maxHeaders = opts?.maxHeaders ?? DEFAULT_LIMITS.maxHeaders;
-  const maxLine = opts?.maxLineLength ?? DEFAULT_LIMITS.maxLineLength;
-  const stream = opts?.stream === true;
-  const n = input.length;
+  const CLASS_ = NAME_CLASS;
+  const NEXT_ = NAME_NEXT;
+  const b = input;
+  let maxSize = DEFAULT_LIMITS.maxMessageSize;
+  let maxHeaders = DEFAULT_LIMITS.maxHeaders;
+  let maxLine = DEFAULT_LIMITS.maxLineLength;
+  let stream = false;
+  if (opts !== undefined) {
+    maxSize = opts.maxMessageSize ?? maxSize;
+    maxHeaders = opts.maxHeaders ?? maxHeaders;
+    maxLine = opts.maxLineLength ?? maxLine;
+    stream = opts.stream === true;
+  }
+  const n = b.length;
   if (n > maxSize) return bad(failure('too_large'));
-  const s = (input as unknown as Latin1Sliceable).latin1Slice(0, n);
+  const s = (b as unknown as Latin1Sliceable).latin1Slice(0, n);
 
   // §7.5: CRLFs before the start line are ignored (keep-alives on streams).
   let pos = 0;
   let c = 0;
-  while (pos < n && ((c = s.charCodeAt(pos)) === 13 || c === 10)) pos++;
+  while (pos < n && ((c = b[pos]!) === 13 || c === 10)) pos++;
   if (pos >= n) return bad(failure('empty'));
 
   // --- start line ---
   let lf = s.indexOf('\n', pos);
   if (lf < 0) return bad(failure('incomplete'));
-  let le = lf > pos && s.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+  let le = lf > pos && b[lf - 1] === 13 ? lf - 1 : lf;
   if (le - pos > maxLine) return bad(failure('line_too_long'));
   const sls = pos;
   const sle = le;
   pos = lf + 1;
+  const hdrStart = pos;
 
   // --- header index: one pass, no per-header objects ---
-  const idx = SCRATCH.length >= STRIDE * (maxHeaders + 1) ? SCRATCH : new Int32Array(STRIDE * (maxHeaders + 1));
-  let len = 0;
-  let count = 0;
+  const need = IDX_HEAD + STRIDE * (maxHeaders + 1);
+  const idx = SCRATCH.length >= need ? SCRATCH : zeros(need);
+  let len = IDX_HEAD;
   let bodyStart = -1;
+  let present = 0;
+  let dup = 0;
+  let kVia = -1;
+  let kFrom = -1;
+  let kTo = -1;
+  let kCallId = -1;
+  let kCSeq = -1;
+  let kContact = -1;
+  let kMaxForwards = -1;
+  let kCl = -1;
   while (pos < n) {
-    c = s.charCodeAt(pos);
-    if (c === 13 && pos + 1 < n && s.charCodeAt(pos + 1) === 10) {
+    c = b[pos]!;
+    if (c === 13 && pos + 1 < n && b[pos + 1] === 10) {
       bodyStart = pos + 2;
       break;
     }
@@ -107,49 +142,84 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
     }
     lf = s.indexOf('\n', pos);
     if (lf < 0) return bad(failure('incomplete'));
-    le = s.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+    le = b[lf - 1] === 13 ? lf - 1 : lf;
     if (le - pos > maxLine) return bad(failure('line_too_long'));
     if (c === 32 || c === 9) {
       // §7.3.1 line folding: continuation of the previous header value.
       const k = len - STRIDE;
-      if (k < 0) return bad(failure('bad_header_line', undefined, undefined, 'continuation line before the first header'));
+      if (k < IDX_HEAD) return bad(failure('bad_header_line', undefined, undefined, 'continuation line before the first header'));
       let ve = le;
-      while (ve > pos && ((c = s.charCodeAt(ve - 1)) === 32 || c === 9)) ve--;
+      while (ve > pos && ((c = b[ve - 1]!) === 32 || c === 9)) ve--;
       if (ve > pos) {
-        idx[k + 4] = ve;
-        idx[k + 6] = 1;
+        idx[k + 3] = ve;
+        idx[k] = idx[k]! | FOLDED;
       }
-      idx[k + 5] = lf + 1;
+      idx[k + 4] = lf + 1;
       pos = lf + 1;
       continue;
     }
-    // Name: up to ':' (found natively), minus WS before it (§7.3.1 HCOLON).
+    // Name: a token read through the name automaton, then WS, then ':' (§7.3.1 HCOLON).
     const ns = pos;
-    const colon = s.indexOf(':', pos);
-    if (colon < 0 || colon >= le) return bad(failure('bad_header_line', undefined, undefined, 'no ":" in header line'));
-    let ne = colon;
-    while (ne > ns && ((c = s.charCodeAt(ne - 1)) === 32 || c === 9)) ne--;
+    let st = 0;
+    let cls = 0;
+    while ((cls = CLASS_[b[pos]!]!) !== 0) {
+      st = NEXT_[st + cls]!;
+      pos++;
+    }
+    const ne = pos;
+    while ((c = b[pos]!) === 32 || c === 9) pos++;
+    if (c !== 0x3a || pos >= le) {
+      // Not `token WS ':'`: say why as precisely as a name/colon split would.
+      const colon = s.indexOf(':', ns);
+      if (colon < 0 || colon >= le) return bad(failure('bad_header_line', undefined, undefined, 'no ":" in header line'));
+      return bad(failure('bad_header_line', undefined, undefined, 'invalid character in header name'));
+    }
     if (ne === ns) return bad(failure('bad_header_line', undefined, undefined, 'header line does not start with a name'));
-    const id = knownId(s, ns, ne);
-    if (id === 0) {
-      // Extension header: the name must be a token (§7.3, §25.1).
-      for (let k = ns; k < ne; k++) {
-        c = s.charCodeAt(k);
-        if (c > 255 || TOKEN_[c] === 0) return bad(failure('bad_header_line', undefined, undefined, 'invalid character in header name'));
-      }
+    const colon = pos;
+    // 0 for an extension header (§7.3, §25.1), which the automaton has checked is a token.
+    const id = NEXT_[st]!;
+    if (id !== 0 && id < 32) {
+      const bit = 1 << id;
+      if ((present & bit) === 0) {
+        present |= bit;
+        switch (id) {
+          case H.via:
+            kVia = len;
+            break;
+          case H.from:
+            kFrom = len;
+            break;
+          case H.to:
+            kTo = len;
+            break;
+          case H.callId:
+            kCallId = len;
+            break;
+          case H.cseq:
+            kCSeq = len;
+            break;
+          case H.contact:
+            kContact = len;
+            break;
+          case H.maxForwards:
+            kMaxForwards = len;
+            break;
+          case H.contentLength:
+            kCl = len;
+            break;
+        }
+      } else dup |= bit;
     }
     pos = colon + 1;
-    while (pos < le && ((c = s.charCodeAt(pos)) === 32 || c === 9)) pos++;
+    while (pos < le && ((c = b[pos]!) === 32 || c === 9)) pos++;
     let ve = le;
-    while (ve > pos && ((c = s.charCodeAt(ve - 1)) === 32 || c === 9)) ve--;
-    if (++count > maxHeaders) return bad(failure('too_many_headers'));
+    while (ve > pos && ((c = b[ve - 1]!) === 32 || c === 9)) ve--;
+    if (len >= need - STRIDE) return bad(failure('too_many_headers'));
     idx[len] = id;
-    idx[len + 1] = ns;
-    idx[len + 2] = ne;
-    idx[len + 3] = pos;
-    idx[len + 4] = ve;
-    idx[len + 5] = lf + 1;
-    idx[len + 6] = 0;
+    idx[len + 1] = ne;
+    idx[len + 2] = pos;
+    idx[len + 3] = ve;
+    idx[len + 4] = lf + 1;
     len += STRIDE;
     pos = lf + 1;
   }
@@ -158,29 +228,28 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
   // --- start line ---
   let first: ParseError | null = null;
   let m: SipMessage;
-  if (sle - sls > 4 && s.charCodeAt(sls) === 0x53 && s.startsWith('SIP/', sls)) {
+  if (sle - sls > 4 && b[sls] === 0x53 && b[sls + 1] === 0x49 && b[sls + 2] === 0x50 && b[sls + 3] === 0x2f) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
     const sp = s.indexOf(' ', sls);
     if (sp < 0 || sp > sle) return bad(failure('bad_status_line'));
-    const vErr = versionError(s, sls, sp);
+    const vErr = versionError(s, b, sls, sp);
     if (vErr) return bad(failure(vErr === 'bad_version' ? 'bad_version' : 'bad_status_line'));
     const cs = sp + 1;
-    if (cs + 3 > sle || (cs + 3 < sle && s.charCodeAt(cs + 3) !== 32)) return bad(failure('bad_status_code'));
-    const status = parseDigits(s, cs, cs + 3, 999);
+    if (cs + 3 > sle || (cs + 3 < sle && b[cs + 3] !== 32)) return bad(failure('bad_status_code'));
+    const status = parseDigitsAt(b, cs, cs + 3, 999);
     if (status < 100 || status > 699) return bad(failure('bad_status_code'));
     // A missing SP before an empty Reason-Phrase is tolerated (RFC 4475 §3.1.1.13 note).
-    const r = new SipResponse(status, cs + 4 <= sle ? s.slice(cs + 4, sle) : '');
-    m = r;
+    m = new SipResponse(status, cs + 4 <= sle ? s.slice(cs + 4, sle) : '');
   } else {
     // Request-Line = Method SP Request-URI SP SIP-Version (§7.1)
     let i = sls;
-    while (i < sle && (c = s.charCodeAt(i)) < 256 && TOKEN_[c] === 1) i++;
+    while (i < sle && TOKEN_[b[i]!] === 1) i++;
     const methodEnd = i;
     let us = i + 1;
     let ue = s.indexOf(' ', us);
     let vs = ue + 1;
     let vErr: 'bad_version' | 'bad_request_line' | null;
-    if (methodEnd === sls || i >= sle || s.charCodeAt(i) !== 32 || ue < 0 || ue >= sle || ue === us) {
+    if (methodEnd === sls || i >= sle || b[i] !== 32 || ue < 0 || ue >= sle || ue === us) {
       // Not Method SP URI SP Version. If runs of whitespace still split it into
       // three parts (RFC 4475 §3.1.2.9 lwsstart), keep them so a 400 can be built.
       const parts = s.slice(sls, sle).trim().split(/[ \t]+/);
@@ -189,11 +258,11 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
       ue = us + parts[1]!.length;
       vs = s.indexOf(parts[2]!, ue);
       vErr = 'bad_request_line';
-    } else vErr = versionError(s, vs, sle);
+    } else vErr = versionError(s, b, vs, sle);
     let uri: Uri;
     let uriErr: string | null = null;
     try {
-      uri = parseUriSpan(s, us, ue);
+      uri = parseUriSpan(s, b, us, ue);
       if (uri.kind === 'sip' && uri.headers !== null) uriErr = 'URI headers are not allowed in a Request-URI';
     } catch (e) {
       if (!(e instanceof GrammarError)) throw e;
@@ -202,45 +271,52 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
       const raw = s.slice(us, ue);
       uri = Object.assign(new AbsoluteUri('', raw), { toString: () => raw });
     }
-    const method = s.slice(sls, methodEnd);
-    m = new SipRequest(method, uri);
+    m = new SipRequest(methodAt(b, s, sls, methodEnd), uri);
     if (vErr) first = failure(vErr, vErr === 'bad_version' ? undefined : 'Malformed request line');
     else if (uriErr !== null) first = failure('bad_request_uri', undefined, undefined, uriErr);
   }
   m.src = s;
-  // An exact-size plain array: TypedArray#slice and small typed-array allocations cost more than this copy.
-  const own: number[] = new Array(len);
-  for (let k = 0; k < len; k++) own[k] = idx[k]!;
+  idx[IDX_HDR_START] = hdrStart;
+  idx[FIRST_VIA] = kVia;
+  idx[FIRST_FROM] = kFrom;
+  idx[FIRST_TO] = kTo;
+  idx[FIRST_CALL_ID] = kCallId;
+  idx[FIRST_CSEQ] = kCSeq;
+  idx[FIRST_CONTACT] = kContact;
+  // An exact-size copy: Array#slice of a packed small-integer array is one memcpy (a typed
+  // array would cost an ArrayBuffer allocation per message).
+  const own = idx.slice(0, len);
   m.idx = own;
   m.msgStart = sls;
   m.input = input;
 
-  // --- one pass over the index: presence, duplicates, Content-Length lines ---
-  let present = 0;
-  let dup = 0;
-  let kCl = -1;
-  let clDiffers = false;
-  for (let k = 0; k < len; k += STRIDE) {
-    const id = own[k]!;
-    if (id === 0 || id > H.contentLength) continue;
-    const bit = 1 << id;
-    if (present & bit) {
-      if ((dup & bit) === 0) dup |= bit;
-      if (id === H.contentLength && m.valueAt(k) !== m.valueAt(kCl)) clDiffers = true;
-    } else {
-      present |= bit;
-      if (id === H.contentLength) kCl = k;
-    }
-  }
-
   // --- what a response needs: Via, From, To, Call-ID, CSeq (§8.2.6, §16.3) ---
+  // Checked in this order; the first failure is reported, any failure means no response.
   let canRespond = true;
-  for (const id of RESPONSE_NEEDS) {
-    const e = (present & (1 << id)) === 0 ? failure('missing_header', `Missing ${CANONICAL[id]}`, CANONICAL[id]) : check(m, id);
-    if (e) {
-      first ??= e;
-      canRespond = false;
-    }
+  let e = kVia < 0 ? missing(H.via) : check(m, H.via);
+  if (e !== null) {
+    first ??= e;
+    canRespond = false;
+  }
+  e = kFrom < 0 ? missing(H.from) : check(m, H.from);
+  if (e !== null) {
+    first ??= e;
+    canRespond = false;
+  }
+  e = kTo < 0 ? missing(H.to) : check(m, H.to);
+  if (e !== null) {
+    first ??= e;
+    canRespond = false;
+  }
+  e = kCallId < 0 ? missing(H.callId) : check(m, H.callId);
+  if (e !== null) {
+    first ??= e;
+    canRespond = false;
+  }
+  e = kCSeq < 0 ? missing(H.cseq) : check(m, H.cseq);
+  if (e !== null) {
+    first ??= e;
+    canRespond = false;
   }
   // Single-valued headers must appear once (RFC 4475 §3.3.8).
   if (first === null && (dup & SINGLE_BITS) !== 0) {
@@ -251,10 +327,9 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
       }
   }
   if (first === null && m.kind === 'request' && m.cseq().method !== m.method) first = failure('cseq_method_mismatch');
-  if (first === null && m.kind === 'request' && present & (1 << H.maxForwards)) {
+  if (first === null && m.kind === 'request' && kMaxForwards >= 0) {
     // §16.3 step 3 / §20.22: Max-Forwards, when present, is 0..255.
-    const mf = m.firstOf(H.maxForwards)!;
-    if (parseDigits(mf, 0, mf.length, 255) < 0) first = failure('bad_header', 'Bad Max-Forwards header', 'Max-Forwards', 'not an integer in 0..255');
+    if (digitsAt(m, own, kMaxForwards, 255) < 0) first = failure('bad_header', 'Bad Max-Forwards header', 'Max-Forwards', 'not an integer in 0..255');
   }
 
   // --- body framing (§18.3, §20.14) ---
@@ -263,14 +338,13 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
     m.body = input.subarray(bodyStart, n);
     m.msgEnd = n;
   } else {
-    const v = m.valueAt(kCl);
-    const cl = parseDigits(v, 0, v.length, maxSize);
-    if (clDiffers) {
+    const cl = digitsAt(m, own, kCl, maxSize);
+    if ((dup & (1 << H.contentLength)) !== 0 && clDiffers(m, own, kCl)) {
       first ??= failure('duplicate_header', 'Multiple Content-Length headers', 'Content-Length');
       m.body = input.subarray(bodyStart, n);
       m.msgEnd = n;
     } else if (cl < 0) {
-      first ??= /^\d+$/.test(v) ? failure('content_length_mismatch') : failure('bad_header', 'Bad Content-Length header', 'Content-Length', 'not a non-negative integer');
+      first ??= /^\d+$/.test(m.valueAt(kCl)) ? failure('content_length_mismatch') : failure('bad_header', 'Bad Content-Length header', 'Content-Length', 'not a non-negative integer');
       m.body = input.subarray(bodyStart, n);
       m.msgEnd = n;
     } else if (bodyStart + cl > n) {
@@ -292,18 +366,40 @@ function parseInner(input: Buffer, opts?: ParseOptions): ParseResult {
   return { ok: true, message: m };
 }
 
-/** Reused header index for the scan; each message gets an exact-size copy. */
-const SCRATCH = new Int32Array(STRIDE * (DEFAULT_LIMITS.maxHeaders + 1));
+/** Reused header index for the scan (a packed small-integer array); each message gets an exact-size copy. */
+const SCRATCH = zeros(IDX_HEAD + STRIDE * (DEFAULT_LIMITS.maxHeaders + 1));
 
-/** Headers a response copies; all must be present and valid for canRespond. */
-const RESPONSE_NEEDS = [H.via, H.from, H.to, H.callId, H.cseq];
+/** n zeros as a packed (hole-free) small-integer array, so copies of it stay packed too. */
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0);
+  return a;
+}
+
 /** Single-valued headers (ids below 32 so they fit a bitmask). */
 const SINGLE_VALUED = [H.from, H.to, H.callId, H.cseq, H.maxForwards];
 const SINGLE_BITS = SINGLE_VALUED.reduce((a, id) => a | (1 << id), 0);
 
+function missing(id: number): ParseError {
+  return failure('missing_header', `Missing ${CANONICAL[id]}`, CANONICAL[id]);
+}
+
+/** 1*DIGIT value of index line k, at most max; -1 otherwise. Reads the message text in place unless folded. */
+function digitsAt(m: SipMessage, idx: number[], k: number, max: number): number {
+  if ((idx[k]! & FOLDED) === 0) return parseDigitsAt(m.input!, idx[k + 2]!, idx[k + 3]!, max);
+  const v = m.valueAt(k);
+  return parseDigits(v, 0, v.length, max);
+}
+
+/** True when a later Content-Length line's value differs from the first one's (k). */
+function clDiffers(m: SipMessage, idx: number[], k: number): boolean {
+  const v = m.valueAt(k);
+  for (let j = k + STRIDE; j < idx.length; j += STRIDE) if ((idx[j]! & 0xff) === H.contentLength && m.valueAt(j) !== v) return true;
+  return false;
+}
+
 /** Validates one of the five headers a response copies; returns the failure or null. */
 function check(m: SipMessage, id: number): ParseError | null {
-  const name = CANONICAL[id]!;
   try {
     switch (id) {
       case H.via:
@@ -323,16 +419,16 @@ function check(m: SipMessage, id: number): ParseError | null {
     }
   } catch (err) {
     if (!(err instanceof SipHeaderError)) throw err;
-    return failure('bad_header', err.reason, name, err.detail);
+    return failure('bad_header', err.reason, CANONICAL[id], err.detail);
   }
   return null;
 }
 
-/** 'SIP/2.0' (case-insensitive, §7.1) → null; another SIP/x.y → 'bad_version'; anything else → 'bad_request_line'. */
-function versionError(s: string, a: number, b: number): 'bad_version' | 'bad_request_line' | null {
-  if (b - a === 7 && (s.charCodeAt(a) | 0x20) === 0x73 && (s.charCodeAt(a + 1) | 0x20) === 0x69 && (s.charCodeAt(a + 2) | 0x20) === 0x70 && s.charCodeAt(a + 3) === 0x2f && s.charCodeAt(a + 4) === 0x32 && s.charCodeAt(a + 5) === 0x2e && s.charCodeAt(a + 6) === 0x30)
+/** 'SIP/2.0' (case-insensitive, §7.1) in u[a,e) → null; another SIP/x.y → 'bad_version'; anything else → 'bad_request_line'. */
+function versionError(s: string, u: Uint8Array, a: number, e: number): 'bad_version' | 'bad_request_line' | null {
+  if (e - a === 7 && (u[a]! | 0x20) === 0x73 && (u[a + 1]! | 0x20) === 0x69 && (u[a + 2]! | 0x20) === 0x70 && u[a + 3] === 0x2f && u[a + 4] === 0x32 && u[a + 5] === 0x2e && u[a + 6] === 0x30)
     return null;
-  const v = s.slice(a, b);
+  const v = s.slice(a, e);
   return /^SIP\/\d+\.\d+$/i.test(v) ? 'bad_version' : 'bad_request_line';
 }
 

@@ -87,3 +87,16 @@ export function reasonPhrase(status: number): string {
   const cls = Math.floor(status / 100) * 100;
   return REASON_PHRASES[cls] ?? 'Unknown';
 }
+
+/** `SIP/2.0 <status> <default phrase>` + CRLF per status, made on first use (the common case of a response). */
+const STATUS_LINES: Array<string | undefined> = [];
+
+/** The status line with its CRLF (§7.2); the one with the default phrase is cached. */
+export function statusLine(status: number, reason: string): string {
+  if (status >= 100 && status <= 699 && Number.isInteger(status) && reason === reasonPhrase(status)) {
+    let line = STATUS_LINES[status];
+    if (line === undefined) line = STATUS_LINES[status] = 'SIP/2.0 ' + status + ' ' + reason + '\r\n';
+    return line;
+  }
+  return 'SIP/2.0 ' + status + ' ' + reason + '\r\n';
+}

@@ -1,7 +1,7 @@
 import { GrammarError, SipHeaderError, SipUriError } from './errors.js';
 import { HeaderField } from './header-field.js';
 import { CANONICAL, H, LOWER, headerId } from './header-names.js';
-import { splitCommaList } from './lexer.js';
+import { bytesOf, splitCommaList } from './lexer.js';
 import { NameAddr, parseNameAddr, parseNameAddrAt, parseNameAddrList } from './name-addr.js';
 import {
   CallInfo,
@@ -24,21 +24,49 @@ import {
 import { parseUriSpan, type Uri } from './uri.js';
 import { Via, parseViaAt, parseViaList } from './via.js';
 
-/** Stride of the parsed header index: id, nameStart, nameEnd, valueStart, valueEnd, lineEnd, folded. */
-export const STRIDE = 7;
+/**
+ * The parsed header index (`idx`), one flat array of small integers:
+ *
+ *   [0]      where the first header line starts (after the start line)
+ *   [1..6]   the first Via, From, To, Call-ID, CSeq and Contact line (their
+ *            offset in idx, -1 when absent), so the hot accessors need no walk
+ *   [7...]   STRIDE integers per header line: id (| FOLDED), nameEnd,
+ *            valueStart, valueEnd, lineEnd. A line's name starts where the
+ *            previous line ended ([0] for the first), so it is not stored.
+ *
+ * Everything about the received header section is in this one array, so a
+ * message that shares another's `src`, `input` and `idx` (a proxy's copy of a
+ * request) reads exactly the same headers.
+ */
+export const IDX_HEAD = 7;
+export const IDX_HDR_START = 0;
+export const FIRST_VIA = 1;
+export const FIRST_FROM = 2;
+export const FIRST_TO = 3;
+export const FIRST_CALL_ID = 4;
+export const FIRST_CSEQ = 5;
+export const FIRST_CONTACT = 6;
+/** Integers per header line in idx. */
+export const STRIDE = 5;
+/** Flag in the id slot: the line has continuation lines (§7.3.1), its value must be unfolded. */
+export const FOLDED = 0x100;
+/** Mask for the header id in the id slot. */
+export const ID_MASK = 0xff;
 
 const EMPTY = Buffer.alloc(0);
 
-// Output of SipMessageBase#nextSpan: a header value as [SPAN_A, SPAN_B) of SPAN_S.
-// For received lines SPAN_S is the whole message text (a flat string, which
-// keeps the typed parsers' charCodeAt loops on V8's fast path); for folded or
-// edited lines it is the unfolded value.
+// Output of SipMessageBase#nextSpan: a header value as [SPAN_A, SPAN_B) of SPAN_S,
+// whose bytes are SPAN_U. For received lines SPAN_S is the whole message text
+// and SPAN_U the received Buffer: the typed parsers scan bytes (a typed-array
+// load is cheaper than String#charCodeAt) and slice only what they return.
+// For folded or edited lines they are the unfolded value and bytesOf() of it.
 let SPAN_S = '';
+let SPAN_U: Uint8Array = EMPTY;
 let SPAN_A = 0;
 let SPAN_B = 0;
 
-const fromAt = (s: string, a: number, b: number): NameAddr => parseNameAddrAt(s, a, b, false, false, 'From');
-const toAt = (s: string, a: number, b: number): NameAddr => parseNameAddrAt(s, a, b, false, false, 'To');
+const fromAt = (s: string, u: Uint8Array, a: number, b: number): NameAddr => parseNameAddrAt(s, u, a, b, false, false, 'From');
+const toAt = (s: string, u: Uint8Array, a: number, b: number): NameAddr => parseNameAddrAt(s, u, a, b, false, false, 'To');
 const CRLF = '\r\n';
 
 /** Contact header value: the wildcard of §10.2.2 or a list of bindings. */
@@ -82,12 +110,14 @@ function grammar<T>(header: number | string, fn: () => T): T {
 export abstract class SipMessageBase {
   abstract readonly kind: 'request' | 'response';
 
-  /** @internal latin1 view of the received bytes ('' for built messages). */
-  src = '';
-  /** @internal flat parsed-header index (STRIDE numbers per line), null once materialized. */
+  /** @internal latin1 view of `input`, made on first use when not set by the parser. */
+  private _src: string | undefined = undefined;
+  /** @internal flat parsed-header index (layout above IDX_HEAD), null once materialized. */
   idx: number[] | null = null;
   /** @internal header fields once materialized (edited or built messages). */
-  fields: HeaderField[] | null = null;
+  private _fields: HeaderField[] | null = null;
+  /** @internal a response from createResponse: its fields are built on first use, its bytes written directly. */
+  pending: PendingFields | null = null;
   /** @internal the received bytes and where the message ends in them (for the untouched fast path). */
   input: Buffer | null = null;
   /** @internal where the start line begins in `input` (after ignored leading CRLFs, §7.5). */
@@ -114,11 +144,54 @@ export abstract class SipMessageBase {
 
   // --- raw header access ---------------------------------------------------
 
+  /** @internal header fields once materialized (edited or built messages). */
+  get fields(): HeaderField[] | null {
+    const p = this.pending;
+    if (p !== null) {
+      this.pending = null;
+      this._fields = p.build();
+    }
+    return this._fields;
+  }
+  set fields(f: HeaderField[] | null) {
+    this.pending = null;
+    this._fields = f;
+  }
+
+  /** @internal latin1 view of the received bytes ('' for built messages). */
+  get src(): string {
+    let s = this._src;
+    if (s === undefined) {
+      const b = this.input;
+      s = this._src = b === null ? '' : (b as unknown as Latin1Sliceable).latin1Slice(0, b.length);
+    }
+    return s;
+  }
+  set src(s: string) {
+    this._src = s;
+  }
+
+  /** @internal where parsed line k (index into idx) starts: its name. */
+  lineStart(k: number): number {
+    const idx = this.idx!;
+    return idx[k === IDX_HEAD ? IDX_HDR_START : k - 1]!;
+  }
+
   /** @internal value of parsed line k (index into idx). */
   valueAt(k: number): string {
     const idx = this.idx!;
-    const v = this.src.slice(idx[k + 3]!, idx[k + 4]!);
-    return idx[k + 6] ? unfold(v) : v;
+    const v = this.src.slice(idx[k + 2]!, idx[k + 3]!);
+    return idx[k]! & FOLDED ? unfold(v) : v;
+  }
+
+  /** @internal name of parsed line k, as written. */
+  nameAt(k: number): string {
+    return this.src.slice(this.lineStart(k), this.idx![k + 1]!);
+  }
+
+  /** @internal parsed line k as received, name to line end (terminator included). */
+  rawAt(k: number): string {
+    return this.src.slice(this.lineStart(k), this.idx![k + 4]!);
   }
 
   /** @internal all values of a known header id, in order. */
@@ -128,7 +201,7 @@ export abstract class SipMessageBase {
       for (const f of this.fields) if (f.id === id) out.push(f.value);
     } else {
       const idx = this.idx!;
-      for (let k = 0; k < idx.length; k += STRIDE) if (idx[k] === id) out.push(this.valueAt(k));
+      for (let k = IDX_HEAD; k < idx.length; k += STRIDE) if ((idx[k]! & ID_MASK) === id) out.push(this.valueAt(k));
     }
     return out;
   }
@@ -140,7 +213,7 @@ export abstract class SipMessageBase {
       return undefined;
     }
     const idx = this.idx!;
-    for (let k = 0; k < idx.length; k += STRIDE) if (idx[k] === id) return this.valueAt(k);
+    for (let k = IDX_HEAD; k < idx.length; k += STRIDE) if ((idx[k]! & ID_MASK) === id) return this.valueAt(k);
     return undefined;
   }
 
@@ -156,6 +229,7 @@ export abstract class SipMessageBase {
         if (f[i]!.id === id) {
           const v = f[i]!.value;
           SPAN_S = v;
+          SPAN_U = f[i]!.valueBytes;
           SPAN_A = 0;
           SPAN_B = v.length;
           return i + 1;
@@ -163,28 +237,49 @@ export abstract class SipMessageBase {
       return -1;
     }
     const idx = this.idx!;
-    for (let k = from; k < idx.length; k += STRIDE)
-      if (idx[k] === id) {
-        if (idx[k + 6]) {
-          const v = this.valueAt(k);
-          SPAN_S = v;
-          SPAN_A = 0;
-          SPAN_B = v.length;
-        } else {
-          SPAN_S = this.src;
-          SPAN_A = idx[k + 3]!;
-          SPAN_B = idx[k + 4]!;
-        }
+    for (let k = from < IDX_HEAD ? IDX_HEAD : from; k < idx.length; k += STRIDE)
+      if ((idx[k]! & ID_MASK) === id) {
+        this.spanAt(k);
         return k + STRIDE;
       }
     return -1;
   }
 
-  /** @internal parses the first value of a header with a span parser, caching nothing; throws SipHeaderError when absent or malformed. */
-  private parseFirst<T>(id: number, parse: (s: string, a: number, b: number) => T): T {
-    if (this.nextSpan(id, 0) < 0) throw new SipHeaderError(CANONICAL[id]!, 'missing');
+  /** @internal exposes the value of parsed line k as SPAN_S[SPAN_A, SPAN_B). */
+  spanAt(k: number): void {
+    const idx = this.idx!;
+    if (idx[k]! & FOLDED) {
+      const v = this.valueAt(k);
+      SPAN_S = v;
+      SPAN_U = bytesOf(v);
+      SPAN_A = 0;
+      SPAN_B = v.length;
+    } else {
+      SPAN_S = this.src;
+      SPAN_U = this.input!;
+      SPAN_A = idx[k + 2]!;
+      SPAN_B = idx[k + 3]!;
+    }
+  }
+
+  /**
+   * @internal Like nextSpan(id, 0) for a header whose first line the parser
+   * recorded in idx[slot] (FIRST_VIA…): no walk over the index.
+   */
+  firstSpan(id: number, slot: number): boolean {
+    const idx = this.idx;
+    if (idx === null) return this.nextSpan(id, 0) >= 0;
+    const k = idx[slot]!;
+    if (k < 0) return false;
+    this.spanAt(k);
+    return true;
+  }
+
+  /** @internal parses the first value of a header (first line in idx[slot] when parsed) with a span parser, caching nothing; throws SipHeaderError when absent or malformed. */
+  private parseFirst<T>(id: number, slot: number, parse: (s: string, u: Uint8Array, a: number, b: number) => T): T {
+    if (!this.firstSpan(id, slot)) throw new SipHeaderError(CANONICAL[id]!, 'missing');
     try {
-      return parse(SPAN_S, SPAN_A, SPAN_B);
+      return parse(SPAN_S, SPAN_U, SPAN_A, SPAN_B);
     } catch (e) {
       throw rethrow(id, e);
     }
@@ -197,19 +292,14 @@ export abstract class SipMessageBase {
       for (const f of this.fields) if (f.id === id) n++;
     } else {
       const idx = this.idx!;
-      for (let k = 0; k < idx.length; k += STRIDE) if (idx[k] === id) n++;
+      for (let k = IDX_HEAD; k < idx.length; k += STRIDE) if ((idx[k]! & ID_MASK) === id) n++;
     }
     return n;
   }
 
   private materialize(): HeaderField[] {
     if (this.fields) return this.fields;
-    const idx = this.idx!;
-    const s = this.src;
-    const out: HeaderField[] = [];
-    for (let k = 0; k < idx.length; k += STRIDE) {
-      out.push(new HeaderField(idx[k]!, s.slice(idx[k + 1]!, idx[k + 2]!), this.valueAt(k), s.slice(idx[k + 1]!, idx[k + 5]!)));
-    }
+    const out = this.materializeView();
     this.fields = out;
     this.idx = null;
     return out;
@@ -227,9 +317,8 @@ export abstract class SipMessageBase {
   private materializeView(): HeaderField[] {
     if (this.fields) return this.fields;
     const idx = this.idx!;
-    const s = this.src;
     const out: HeaderField[] = [];
-    for (let k = 0; k < idx.length; k += STRIDE) out.push(new HeaderField(idx[k]!, s.slice(idx[k + 1]!, idx[k + 2]!), this.valueAt(k), s.slice(idx[k + 1]!, idx[k + 5]!)));
+    for (let k = IDX_HEAD; k < idx.length; k += STRIDE) out.push(new HeaderField(idx[k]! & ID_MASK, this.nameAt(k), this.valueAt(k), this.rawAt(k)));
     return out;
   }
 
@@ -270,9 +359,9 @@ export abstract class SipMessageBase {
   /** Top via-parm (the first value of the first Via header). */
   topVia(): Via | undefined {
     if (this.cTopVia !== undefined || this.cVias !== undefined) return this.cTopVia ?? this.cVias![0];
-    if (this.nextSpan(H.via, 0) < 0) return undefined;
+    if (!this.firstSpan(H.via, FIRST_VIA)) return undefined;
     try {
-      return (this.cTopVia = parseViaAt(SPAN_S, SPAN_A, SPAN_B));
+      return (this.cTopVia = parseViaAt(SPAN_S, SPAN_U, SPAN_A, SPAN_B));
     } catch (e) {
       throw rethrow(H.via, e);
     }
@@ -284,7 +373,7 @@ export abstract class SipMessageBase {
     const out: Via[] = [];
     let c = 0;
     try {
-      while ((c = this.nextSpan(H.via, c)) >= 0) parseViaList(SPAN_S, SPAN_A, SPAN_B, out);
+      while ((c = this.nextSpan(H.via, c)) >= 0) parseViaList(SPAN_S, SPAN_U, SPAN_A, SPAN_B, out);
     } catch (e) {
       throw rethrow(H.via, e);
     }
@@ -292,19 +381,19 @@ export abstract class SipMessageBase {
   }
 
   from(): NameAddr {
-    return (this.cFrom ??= this.parseFirst(H.from, fromAt));
+    return (this.cFrom ??= this.parseFirst(H.from, FIRST_FROM, fromAt));
   }
 
   to(): NameAddr {
-    return (this.cTo ??= this.parseFirst(H.to, toAt));
+    return (this.cTo ??= this.parseFirst(H.to, FIRST_TO, toAt));
   }
 
   callId(): string {
-    return (this.cCallId ??= this.parseFirst(H.callId, checkCallId));
+    return (this.cCallId ??= this.parseFirst(H.callId, FIRST_CALL_ID, checkCallId));
   }
 
   cseq(): CSeq {
-    return (this.cCSeq ??= this.parseFirst(H.cseq, parseCSeq));
+    return (this.cCSeq ??= this.parseFirst(H.cseq, FIRST_CSEQ, parseCSeq));
   }
 
   /**
@@ -314,17 +403,18 @@ export abstract class SipMessageBase {
   contact(): ContactValue {
     if (this.cContact) return this.cContact;
     const list: NameAddr[] = [];
-    let c = 0;
+    // Start at the first Contact line the parser recorded (none: skip the walk).
+    let c = this.idx === null ? 0 : this.idx[FIRST_CONTACT]!;
     let n = 0;
     let star: ContactValue | null = null;
     try {
-      while ((c = this.nextSpan(H.contact, c)) >= 0) {
+      while (c >= 0 && (c = this.nextSpan(H.contact, c)) >= 0) {
         n++;
         if (SPAN_S.charCodeAt(SPAN_A) === 0x2a) {
           const rest = SPAN_S.slice(SPAN_A + 1, SPAN_B).trim();
           // "*" may carry params only in the unusual `*;expires=0` form some UAs send.
           star = { star: true, params: rest === '' ? null : parseNameAddr('<sip:x>' + rest, false, 'Contact').params };
-        } else parseNameAddrList(SPAN_S, SPAN_A, SPAN_B, list, false, 'Contact');
+        } else parseNameAddrList(SPAN_S, SPAN_U, SPAN_A, SPAN_B, list, false, 'Contact');
       }
       if (star && n > 1) throw new GrammarError('"*" mixed with other Contact values');
     } catch (e) {
@@ -351,7 +441,7 @@ export abstract class SipMessageBase {
     return this.other(id, () => {
       const out: NameAddr[] = [];
       let c = 0;
-      while ((c = this.nextSpan(id, c)) >= 0) parseNameAddrList(SPAN_S, SPAN_A, SPAN_B, out, brackets, CANONICAL[id]!);
+      while ((c = this.nextSpan(id, c)) >= 0) parseNameAddrList(SPAN_S, SPAN_U, SPAN_A, SPAN_B, out, brackets, CANONICAL[id]!);
       return out;
     });
   }
@@ -652,7 +742,12 @@ export abstract class SipMessageBase {
    * `Name: value`. Content-Length always matches the body (§18.3, §20.14).
    */
   serialize(): Buffer {
-    if (!this.dirty && this.clExact && this.input) return Buffer.from(this.input.subarray(this.msgStart, this.msgEnd));
+    if (!this.dirty) {
+      if (this.pending !== null) {
+        const out = this.pending.serialize(this);
+        if (out !== null) return out;
+      } else if (this.clExact && this.input) return Buffer.from(this.input.subarray(this.msgStart, this.msgEnd));
+    }
     const bodyLen = this.body.length;
     let head = this.startLine() + CRLF;
     let wide = /[^\x00-\xff]/.test(head);
@@ -677,10 +772,9 @@ export abstract class SipMessageBase {
     if (this.fields) for (const f of this.fields) emit(f.id, f.raw, f.raw === null ? f.name : '', f.raw === null || f.id === H.contentLength ? f.value : '');
     else {
       const idx = this.idx!;
-      const s = this.src;
-      for (let k = 0; k < idx.length; k += STRIDE) {
-        const id = idx[k]!;
-        emit(id, s.slice(idx[k + 1]!, idx[k + 5]!), '', id === H.contentLength ? this.valueAt(k) : '');
+      for (let k = IDX_HEAD; k < idx.length; k += STRIDE) {
+        const id = idx[k]! & ID_MASK;
+        emit(id, this.rawAt(k), '', id === H.contentLength ? this.valueAt(k) : '');
       }
     }
     if (!clDone) head += clLine;
@@ -694,6 +788,9 @@ export abstract class SipMessageBase {
     return this.serialize().toString('latin1');
   }
 }
+
+/** Node's own latin1 decoder without toString()'s encoding dispatch (present on every Buffer). */
+type Latin1Sliceable = { latin1Slice(start: number, end: number): string };
 
 /** Encodes a string whose chars ≤ U+00FF are bytes and whose others are UTF-8 text. */
 function encodeMixed(s: string): Buffer {
@@ -725,6 +822,27 @@ export class SipRequest extends SipMessageBase {
     super();
   }
 
+  /**
+   * A copy to edit without touching this request (RFC 3261 §16.6 step 1:
+   * "make a copy of the received request" per target). Cheap: it shares the
+   * received text and header index, or (once edited) the header fields in a
+   * new array — fields are replaced, never changed in place. Typed-header
+   * caches start empty; the Request-URI is cloned.
+   */
+  copy(): SipRequest {
+    const c = new SipRequest(this.method, this.uri.clone(), this.version);
+    c.src = this.src;
+    c.idx = this.idx;
+    c.fields = this.fields === null ? null : this.fields.slice();
+    c.input = this.input;
+    c.msgStart = this.msgStart;
+    c.msgEnd = this.msgEnd;
+    c.dirty = this.dirty;
+    c.clExact = this.clExact;
+    c.body = this.body;
+    return c;
+  }
+
   /** Request-URI as text. */
   get requestUri(): string {
     return this.uri.toString();
@@ -734,7 +852,7 @@ export class SipRequest extends SipMessageBase {
   setRequestUri(uri: Uri | string): this {
     if (typeof uri === 'string') {
       try {
-        uri = parseUriSpan(uri, 0, uri.length);
+        uri = parseUriSpan(uri, bytesOf(uri), 0, uri.length);
       } catch (e) {
         if (e instanceof GrammarError) throw new SipUriError(uri as string, e.detail);
         throw e;
@@ -774,6 +892,17 @@ export class SipResponse extends SipMessageBase {
 }
 
 export type SipMessage = SipRequest | SipResponse;
+
+/**
+ * @internal Header fields to be built on first use (createResponse): most
+ * responses are only serialized, so they never need HeaderField objects.
+ */
+export interface PendingFields {
+  /** The fields, exactly as a materialized message would hold them. */
+  build(): HeaderField[];
+  /** The message's bytes, or null to take the general path (e.g. text above U+00FF). */
+  serialize(m: SipMessageBase): Buffer | null;
+}
 
 /** @internal builds a message from fields (createResponse, tests). */
 export function withFields<T extends SipMessageBase>(m: T, fields: HeaderField[], body: Buffer = EMPTY): T {

@@ -1,5 +1,6 @@
 import { WORD } from './char-classes.js';
-import { cursor, fail, parseDigits, parseGenericParams, scanToken, skipWs, splitCommaList } from './lexer.js';
+import { bytesOf, cursor, fail, parseDigits, parseDigitsAt, parseGenericParams, scanToken, skipWs, splitCommaList } from './lexer.js';
+import { methodAt } from './methods.js';
 import { Params } from './params.js';
 import { parseUriSpan, type Uri } from './uri.js';
 
@@ -13,33 +14,33 @@ export interface CSeq {
 export const MAX_UINT32 = 4294967295;
 
 /** CSeq = 1*DIGIT LWS Method in s[a,b). Leading zeros allowed (RFC 4475 §3.1.1.1). */
-export function parseCSeq(s: string, a = 0, b = s.length): CSeq {
+export function parseCSeq(s: string, u: Uint8Array, a: number, b: number): CSeq {
   const end = b;
-  let i = skipWs(s, a, end);
+  let i = skipWs(u, a, end);
   const ds = i;
-  while (i < end && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  while (i < end && u[i]! >= 0x30 && u[i]! <= 0x39) i++;
   if (i === ds) fail('missing sequence number');
-  const seq = parseDigits(s, ds, i, MAX_UINT32);
+  const seq = parseDigitsAt(u, ds, i, MAX_UINT32);
   if (seq < 0) fail('sequence number larger than 2**32-1');
-  const ms = skipWs(s, i, end);
+  const ms = skipWs(u, i, end);
   if (ms === i) fail('missing whitespace before method');
-  const me = scanToken(s, ms, end);
+  const me = scanToken(u, ms, end);
   if (me === ms) fail('missing method');
-  if (skipWs(s, me, end) !== end) fail('trailing characters after method');
-  return { seq, method: s.slice(ms, me) };
+  if (skipWs(u, me, end) !== end) fail('trailing characters after method');
+  return { seq, method: methodAt(u, s, ms, me) };
 }
 
 /** callid = word [ "@" word ] (§25.1) in s[a,b). Returns the Call-ID or throws. */
-export function checkCallId(s: string, a = 0, b = s.length): string {
+export function checkCallId(s: string, u: Uint8Array, a: number, b: number): string {
   const WORD_ = WORD;
   if (b <= a) fail('empty Call-ID');
   let at = -1;
   for (let i = a; i < b; i++) {
-    const c = s.charCodeAt(i);
+    const c = u[i]!;
     if (c === 0x40) {
       if (at >= 0 || i === a || i === b - 1) fail('malformed Call-ID');
       at = i;
-    } else if (c > 255 || WORD_[c] === 0) fail('invalid character in Call-ID');
+    } else if (WORD_[c] === 0) fail('invalid character in Call-ID');
   }
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
@@ -55,15 +56,16 @@ export function parseUInt(s: string, max: number): number {
 export function parseTokenList(values: readonly string[], out: string[]): void {
   for (const v of values) {
     const end = v.length;
-    let i = skipWs(v, 0, end);
+    const u = bytesOf(v);
+    let i = skipWs(u, 0, end);
     while (i < end) {
-      const e = scanToken(v, i, end);
+      const e = scanToken(u, i, end);
       if (e === i) fail(`invalid token list element at ${JSON.stringify(v.slice(i, i + 10))}`);
       out.push(v.slice(i, e));
-      i = skipWs(v, e, end);
+      i = skipWs(u, e, end);
       if (i < end) {
-        if (v.charCodeAt(i) !== 0x2c) fail('tokens must be separated by ","');
-        i = skipWs(v, i + 1, end);
+        if (u[i] !== 0x2c) fail('tokens must be separated by ","');
+        i = skipWs(u, i + 1, end);
         if (i >= end) fail('empty list element');
       }
     }
@@ -91,11 +93,12 @@ export class EventHeader {
 
 export function parseEvent(s: string): EventHeader {
   const end = s.length;
-  const i = skipWs(s, 0, end);
-  const e = scanToken(s, i, end);
+  const u = bytesOf(s);
+  const i = skipWs(u, 0, end);
+  const e = scanToken(u, i, end);
   if (e === i) fail('missing event type');
   const kv: Array<string | null> = [];
-  const stop = parseGenericParams(s, e, end, kv, false);
+  const stop = parseGenericParams(s, u, e, end, kv, false);
   if (stop !== end) fail('unexpected characters in Event');
   return new EventHeader(s.slice(i, e), new Params(kv));
 }
@@ -125,11 +128,12 @@ export class SubscriptionState {
 
 export function parseSubscriptionState(s: string): SubscriptionState {
   const end = s.length;
-  const i = skipWs(s, 0, end);
-  const e = scanToken(s, i, end);
+  const u = bytesOf(s);
+  const i = skipWs(u, 0, end);
+  const e = scanToken(u, i, end);
   if (e === i) fail('missing substate-value');
   const kv: Array<string | null> = [];
-  parseGenericParams(s, e, end, kv, false);
+  parseGenericParams(s, u, e, end, kv, false);
   const p = new Params(kv);
   for (const name of ['expires', 'retry-after']) {
     const v = p.getRaw(name);
@@ -167,15 +171,16 @@ export class CallInfo {
 
 export function parseCallInfo(s: string, out: CallInfo[]): void {
   const end = s.length;
+  const u = bytesOf(s);
   let i = 0;
   for (;;) {
-    i = skipWs(s, i, end);
-    if (i >= end || s.charCodeAt(i) !== 0x3c) fail('Call-Info value must start with <');
+    i = skipWs(u, i, end);
+    if (i >= end || u[i]! !== 0x3c) fail('Call-Info value must start with <');
     const close = s.indexOf('>', i);
     if (close < 0) fail('missing ">"');
-    const uri = parseUriSpan(s, i + 1, close);
+    const uri = parseUriSpan(s, u, i + 1, close);
     const kv: Array<string | null> = [];
-    i = parseGenericParams(s, close + 1, end, kv, true);
+    i = parseGenericParams(s, u, close + 1, end, kv, true);
     out.push(new CallInfo(uri, new Params(kv)));
     if (i >= end) return;
     i++;
@@ -206,18 +211,19 @@ export class ContentType {
 
 export function parseContentType(s: string): ContentType {
   const end = s.length;
-  let i = skipWs(s, 0, end);
-  const te = scanToken(s, i, end);
+  const u = bytesOf(s);
+  let i = skipWs(u, 0, end);
+  const te = scanToken(u, i, end);
   if (te === i) fail('missing media type');
   const type = s.slice(i, te).toLowerCase();
-  i = skipWs(s, te, end);
-  if (i >= end || s.charCodeAt(i) !== 0x2f) fail('missing "/" in media type');
-  i = skipWs(s, i + 1, end);
-  const se = scanToken(s, i, end);
+  i = skipWs(u, te, end);
+  if (i >= end || u[i]! !== 0x2f) fail('missing "/" in media type');
+  i = skipWs(u, i + 1, end);
+  const se = scanToken(u, i, end);
   if (se === i) fail('missing media subtype');
   const subtype = s.slice(i, se).toLowerCase();
   const kv: Array<string | null> = [];
-  const stop = parseGenericParams(s, se, end, kv, false);
+  const stop = parseGenericParams(s, u, se, end, kv, false);
   if (stop !== end) fail('unexpected characters in Content-Type');
   return new ContentType(type, subtype, new Params(kv));
 }
@@ -233,18 +239,19 @@ export interface RetryAfter {
 
 export function parseRetryAfter(s: string): RetryAfter {
   const end = s.length;
-  let i = skipWs(s, 0, end);
+  const u = bytesOf(s);
+  let i = skipWs(u, 0, end);
   const ds = i;
-  while (i < end && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
-  const seconds = parseDigits(s, ds, i, MAX_UINT32);
+  while (i < end && u[i]! >= 0x30 && u[i]! <= 0x39) i++;
+  const seconds = parseDigitsAt(u, ds, i, MAX_UINT32);
   if (seconds < 0) fail(i === ds ? 'missing delta-seconds' : 'delta-seconds larger than 2**32-1');
-  i = skipWs(s, i, end);
+  i = skipWs(u, i, end);
   let comment: string | undefined;
-  if (i < end && s.charCodeAt(i) === 0x28) {
+  if (i < end && u[i]! === 0x28) {
     let depth = 0;
     const cs = i;
     for (; i < end; i++) {
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c === 0x5c) i++;
       else if (c === 0x28) depth++;
       else if (c === 0x29 && --depth === 0) break;
@@ -254,7 +261,7 @@ export function parseRetryAfter(s: string): RetryAfter {
     i++;
   }
   const kv: Array<string | null> = [];
-  const stop = parseGenericParams(s, i, end, kv, false);
+  const stop = parseGenericParams(s, u, i, end, kv, false);
   if (stop !== end) fail('unexpected characters in Retry-After');
   const params = new Params(kv);
   const r: RetryAfter = { seconds, params };

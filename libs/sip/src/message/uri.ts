@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import { HEX, HNVCHAR, HOSTCHAR, PARAMCHAR, PASSWORD, SCHEMECHAR, TELCHAR, URIC, USER } from './char-classes.js';
 import { GrammarError, SipUriError } from './errors.js';
 import { Params } from './params.js';
-import { AT_SIGN, COLON, nextIndexOf } from './lexer.js';
+import { bytesOf, found, NO_BYTES } from './lexer.js';
 
 /**
  * URIs of RFC 3261 §19.1 (sip:, sips:), RFC 3966 (tel:, minimal) and any
@@ -37,20 +37,32 @@ export class SipUri {
 
   private _params: Params | undefined;
   private psrc = '';
+  private pbytes: Uint8Array = NO_BYTES;
   private ps = 0;
   private pe = 0;
 
   /** @internal parameters validated by the parser, decoded on first access. */
-  lazyParams(src: string, ps: number, pe: number): this {
+  lazyParams(src: string, bytes: Uint8Array, ps: number, pe: number): this {
     this.psrc = src;
+    this.pbytes = bytes;
     this.ps = ps;
     this.pe = pe;
     return this;
   }
 
+  /**
+   * One parameter's value without decoding the others (undefined: absent,
+   * null: no value). Reads the validated span until `params` is built.
+   */
+  private param(lname: string): string | null | undefined {
+    if (this._params !== undefined) return this._params.get(lname);
+    if (this.pe <= this.ps || !findUriParam(this.pbytes, this.ps, this.pe, lname)) return undefined;
+    return found.vs < 0 ? null : this.psrc.slice(found.vs, found.ve);
+  }
+
   /** URI parameters (§19.1.1), decoded on first access. */
   get params(): Params {
-    if (this._params === undefined) this._params = this.pe > this.ps ? decodeUriParams(this.psrc, this.ps, this.pe) : new Params();
+    if (this._params === undefined) this._params = this.pe > this.ps ? decodeUriParams(this.psrc, this.pbytes, this.ps, this.pe) : new Params();
     return this._params;
   }
   set params(p: Params) {
@@ -69,33 +81,33 @@ export class SipUri {
 
   /** `transport` URI parameter, lower-cased, if any. */
   get transport(): string | undefined {
-    const t = this.params.get('transport');
+    const t = this.param('transport');
     return t ? t.toLowerCase() : undefined;
   }
 
   /** Loose-routing flag (§19.1.1 lr). */
   get lr(): boolean {
-    return this.params.has('lr');
+    return this.param('lr') !== undefined;
   }
 
   /** RFC 5626 `ob` flag (outbound proxy / flow token URIs). */
   get ob(): boolean {
-    return this.params.has('ob');
+    return this.param('ob') !== undefined;
   }
 
   /** RFC 5627 `gr` parameter: undefined when absent, null without value, else the value. */
   get gr(): string | null | undefined {
-    return this.params.get('gr');
+    return this.param('gr');
   }
 
   /** `maddr` URI parameter (§19.1.1). */
   get maddr(): string | undefined {
-    return this.params.get('maddr') ?? undefined;
+    return this.param('maddr') ?? undefined;
   }
 
   /** `user` URI parameter, lower-cased (`phone`, `ip`, `dialstring`…). */
   get userParam(): string | undefined {
-    return this.params.get('user')?.toLowerCase() ?? undefined;
+    return this.param('user')?.toLowerCase() ?? undefined;
   }
 
   /** URI headers as [name, value] pairs, unescaped. */
@@ -177,7 +189,7 @@ export type UriParseResult = { ok: true; uri: Uri } | { ok: false; reason: strin
 /** Parses a URI; never throws. `reason` says precisely what is wrong ("invalid port in URI"…). */
 export function parseUri(input: string): UriParseResult {
   try {
-    return { ok: true, uri: parseUriSpan(input, 0, input.length) };
+    return { ok: true, uri: parseUriSpan(input, bytesOf(input), 0, input.length) };
   } catch (e) {
     if (e instanceof GrammarError) return { ok: false, reason: e.detail };
     throw e;
@@ -203,76 +215,84 @@ function fail(detail: string): never {
 }
 
 /**
- * @internal Parses s[start,end) as a URI or throws GrammarError. The hot path:
- * one pass of charCodeAt, table lookups, and slices for the parts.
+ * @internal Parses s[start,end) as a URI or throws GrammarError; u holds the
+ * bytes of s (the scanners read bytes, only the returned parts are sliced).
+ * The hot path: one pass of byte loads, table lookups, and slices for the parts.
  */
-export function parseUriSpan(s: string, start: number, end: number): Uri {
+export function parseUriSpan(s: string, u: Uint8Array, start: number, end: number): Uri {
   // Imported tables copied to locals: module bindings cost a context load and hole check per access.
   const SCHEMECHAR_ = SCHEMECHAR; const URIC_ = URIC;
   // scheme
   let i = start;
-  const c0 = s.charCodeAt(i) | 0x20;
+  const c0 = u[i]! | 0x20;
   if (!(c0 >= 0x61 && c0 <= 0x7a)) fail(end > start ? 'URI scheme must start with a letter' : 'empty URI');
   i++;
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = u[i]!;
     if (c === 0x3a) break;
-    if (c > 255 || SCHEMECHAR_[c] === 0) fail('invalid character in URI scheme');
+    if (SCHEMECHAR_[c] === 0) fail('invalid character in URI scheme');
     i++;
   }
   if (i >= end) fail('missing ":" after URI scheme');
   const schemeLen = i - start;
-  if (schemeLen === 3 && (s.charCodeAt(start) | 0x20) === 0x73 && (s.charCodeAt(start + 1) | 0x20) === 0x69 && (s.charCodeAt(start + 2) | 0x20) === 0x70) {
-    return parseSip(s, 'sip', i + 1, end);
+  if (schemeLen === 3 && (u[start]! | 0x20) === 0x73 && (u[start + 1]! | 0x20) === 0x69 && (u[start + 2]! | 0x20) === 0x70) {
+    return parseSip(s, u, 'sip', i + 1, end);
   }
   const scheme = s.slice(start, i).toLowerCase();
-  if (scheme === 'sips') return parseSip(s, 'sips', i + 1, end);
-  if (scheme === 'tel') return parseTel(s, i + 1, end);
+  if (scheme === 'sips') return parseSip(s, u, 'sips', i + 1, end);
+  if (scheme === 'tel') return parseTel(s, u, i + 1, end);
   i++;
   if (i >= end) fail('empty URI after scheme');
   for (let k = i; k < end; k++) {
-    const c = s.charCodeAt(k);
-    if (c > 255 || URIC_[c] === 0) fail('invalid character in URI');
+    const c = u[k]!;
+    if (URIC_[c] === 0) fail('invalid character in URI');
   }
   return new AbsoluteUri(scheme, s.slice(i, end));
 }
 
-/** Scans s[i,end) while chars are in table or %HH escapes; returns the stop index. */
-function scanEscaped(s: string, i: number, end: number, table: Uint8Array, what: string): number {
+/** Scans u[i,end) while bytes are in table or %HH escapes; returns the stop index. */
+function scanEscaped(u: Uint8Array, i: number, end: number, table: Uint8Array, what: string): number {
   // Imported tables copied to locals: module bindings cost a context load and hole check per access.
   const HEX_ = HEX;
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = u[i]!;
     if (c === 0x25) {
-      const h1 = s.charCodeAt(i + 1);
-      const h2 = s.charCodeAt(i + 2);
-      if (i + 2 >= end || h1 > 255 || h2 > 255 || HEX_[h1] === 0 || HEX_[h2] === 0) fail(`invalid escape in ${what}`);
+      const h1 = u[i + 1]!;
+      const h2 = u[i + 2]!;
+      if (i + 2 >= end || HEX_[h1] === 0 || HEX_[h2] === 0) fail(`invalid escape in ${what}`);
       i += 3;
       continue;
     }
-    if (c > 255 || table[c] === 0) return i;
+    if (table[c] === 0) return i;
     i++;
   }
   return i;
 }
 
-function parseSip(s: string, scheme: 'sip' | 'sips', i: number, end: number): SipUri {
+function parseSip(s: string, u: Uint8Array, scheme: 'sip' | 'sips', i: number, end: number): SipUri {
   // Imported tables copied to locals: module bindings cost a context load and hole check per access.
   const HOSTCHAR_ = HOSTCHAR;
   let user: string | null = null;
   let password: string | null = null;
   // '@' cannot appear unescaped after the userinfo, so the first one ends it.
-  let at = nextIndexOf(s, AT_SIGN, i);
-  if (at >= end) at = -1;
+  // Searched within the URI only, so many URIs in one message cost linear time.
+  let at = -1;
+  let colon = -1;
+  for (let k = i; k < end; k++) {
+    const c = u[k]!;
+    if (c === 0x40) {
+      at = k;
+      break;
+    }
+    if (c === 0x3a && colon < 0) colon = k;
+  }
   if (at >= 0) {
-    let colon = nextIndexOf(s, COLON, i);
-    if (colon < 0 || colon > at) colon = -1;
     const userEnd = colon < 0 ? at : colon;
     if (userEnd === i) fail('empty user part in URI');
-    if (scanEscaped(s, i, userEnd, USER, 'user part') !== userEnd) fail('invalid character in user part');
+    if (scanEscaped(u, i, userEnd, USER, 'user part') !== userEnd) fail('invalid character in user part');
     user = s.slice(i, userEnd);
     if (colon >= 0) {
-      if (scanEscaped(s, colon + 1, at, PASSWORD, 'password') !== at) fail('invalid character in password');
+      if (scanEscaped(u, colon + 1, at, PASSWORD, 'password') !== at) fail('invalid character in password');
       password = s.slice(colon + 1, at);
     }
     i = at + 1;
@@ -281,7 +301,7 @@ function parseSip(s: string, scheme: 'sip' | 'sips', i: number, end: number): Si
   let host: string;
   let hostType: HostType;
   if (i >= end) fail('missing host in URI');
-  if (s.charCodeAt(i) === 0x5b) {
+  if (u[i]! === 0x5b) {
     let close = s.indexOf(']', i);
     if (close < 0 || close >= end) fail('unterminated IPv6 reference in URI');
     if (!isIPv6(s.slice(i + 1, close))) fail('invalid IPv6 reference in URI');
@@ -291,59 +311,59 @@ function parseSip(s: string, scheme: 'sip' | 'sips', i: number, end: number): Si
   } else {
     const hs = i;
     while (i < end) {
-      const c = s.charCodeAt(i);
-      if (c > 255 || HOSTCHAR_[c] === 0) break;
+      const c = u[i]!;
+      if (HOSTCHAR_[c] === 0) break;
       i++;
     }
     if (i === hs) fail('missing host in URI');
-    hostType = classifyHost(s, hs, i);
+    hostType = classifyHost(u, hs, i);
     host = s.slice(hs, i);
   }
   // port
   let port: number | null = null;
-  if (i < end && s.charCodeAt(i) === 0x3a) {
+  if (i < end && u[i]! === 0x3a) {
     i++;
     const ps = i;
     let v = 0;
     while (i < end) {
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c < 0x30 || c > 0x39) break;
       v = v * 10 + (c - 0x30);
       i++;
     }
     if (i === ps || i - ps > 5 || v > 65535) fail('invalid port in URI');
     if (i < end) {
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c !== 0x3b && c !== 0x3f) fail('invalid port in URI');
     }
     port = v;
   }
   // parameters: validated now, decoded on first access
   const ps = i;
-  while (i < end && s.charCodeAt(i) === 0x3b) {
+  while (i < end && u[i]! === 0x3b) {
     i++;
     const ns = i;
-    i = scanEscaped(s, i, end, PARAMCHAR, 'URI parameter');
+    i = scanEscaped(u, i, end, PARAMCHAR, 'URI parameter');
     if (i === ns) fail('empty URI parameter');
-    if (i < end && s.charCodeAt(i) === 0x3d) {
+    if (i < end && u[i]! === 0x3d) {
       const vs = ++i;
-      i = scanEscaped(s, i, end, PARAMCHAR, 'URI parameter');
+      i = scanEscaped(u, i, end, PARAMCHAR, 'URI parameter');
       if (i === vs) fail(`empty value for URI parameter ${s.slice(ns, vs - 1)}`);
     }
   }
   const pe = i;
   // headers
   let headers: string | null = null;
-  if (i < end && s.charCodeAt(i) === 0x3f) {
+  if (i < end && u[i]! === 0x3f) {
     i++;
     const hs = i;
     for (;;) {
       const ns = i;
-      i = scanEscaped(s, i, end, HNVCHAR, 'URI header');
+      i = scanEscaped(u, i, end, HNVCHAR, 'URI header');
       if (i === ns) fail('empty URI header name');
-      if (i >= end || s.charCodeAt(i) !== 0x3d) fail('URI header without "="');
-      i = scanEscaped(s, i + 1, end, HNVCHAR, 'URI header');
-      if (i < end && s.charCodeAt(i) === 0x26) {
+      if (i >= end || u[i]! !== 0x3d) fail('URI header without "="');
+      i = scanEscaped(u, i + 1, end, HNVCHAR, 'URI header');
+      if (i < end && u[i]! === 0x26) {
         i++;
         continue;
       }
@@ -352,25 +372,55 @@ function parseSip(s: string, scheme: 'sip' | 'sips', i: number, end: number): Si
     headers = s.slice(hs, i);
   }
   if (i < end) {
-    const c = s.charCodeAt(i);
-    fail(c === 0x20 || c === 0x09 ? 'whitespace inside URI' : `invalid character ${JSON.stringify(String.fromCharCode(c))} in URI`);
+    const c = u[i]!;
+    fail(c === 0x20 || c === 0x09 ? 'whitespace inside URI' : `invalid character ${JSON.stringify(s[i])} in URI`);
   }
   const uri = new SipUri(scheme, user, password, host, hostType, port, undefined, headers);
-  return pe > ps ? uri.lazyParams(s, ps, pe) : uri;
+  return pe > ps ? uri.lazyParams(s, u, ps, pe) : uri;
+}
+
+/** findParam for a validated URI parameter span `;name[=value]…` (no whitespace, no quoting: §19.1.1). */
+function findUriParam(u: Uint8Array, i: number, end: number, lname: string): boolean {
+  const nlen = lname.length;
+  while (i < end) {
+    i++; // ';'
+    const ns = i;
+    let c = 0;
+    while (i < end && (c = u[i]!) !== 0x3b && c !== 0x3d) i++;
+    let match = i - ns === nlen;
+    for (let k = 0; match && k < nlen; k++) {
+      const x = u[ns + k]!;
+      const t = lname.charCodeAt(k);
+      match = x === t || (x >= 0x41 && x <= 0x5a && x + 0x20 === t);
+    }
+    let vs = -1;
+    let ve = -1;
+    if (i < end && c === 0x3d) {
+      vs = ++i;
+      while (i < end && u[i]! !== 0x3b) i++;
+      ve = i;
+    }
+    if (match) {
+      found.vs = vs;
+      found.ve = ve;
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Builds the Params of an already validated `;name[=value]…` span. */
-function decodeUriParams(s: string, i: number, end: number): Params {
+function decodeUriParams(s: string, u: Uint8Array, i: number, end: number): Params {
   const kv: Array<string | null> = [];
   while (i < end) {
     i++; // ';'
     const ns = i;
-    while (i < end && s.charCodeAt(i) !== 0x3b && s.charCodeAt(i) !== 0x3d) i++;
+    while (i < end && u[i]! !== 0x3b && u[i]! !== 0x3d) i++;
     const name = s.slice(ns, i);
     let value: string | null = null;
-    if (i < end && s.charCodeAt(i) === 0x3d) {
+    if (i < end && u[i]! === 0x3d) {
       const vs = ++i;
-      while (i < end && s.charCodeAt(i) !== 0x3b) i++;
+      while (i < end && u[i]! !== 0x3b) i++;
       value = s.slice(vs, i);
     }
     kv.push(lowerIfNeeded(name), name, value);
@@ -383,10 +433,10 @@ function decodeUriParams(s: string, i: number, end: number): Params {
  * '-' and '.', in one pass: IPv4 = four 1-3 digit groups <= 255; hostname =
  * labels that neither start nor end with '-', the last starting with a letter.
  */
-export function classifyHost(s: string, a: number, b: number): HostType {
-  if (isIPv4Span(s, a, b)) return 'ipv4';
+export function classifyHost(u: Uint8Array, a: number, b: number): HostType {
+  if (isIPv4Span(u, a, b)) return 'ipv4';
   let e = b;
-  if (s.charCodeAt(e - 1) === 0x2e) e--; // hostname may end with '.'
+  if (u[e - 1]! === 0x2e) e--; // hostname may end with '.'
   let dots = 0;
   let allDigits = true;
   let v = 0;
@@ -395,12 +445,12 @@ export function classifyHost(s: string, a: number, b: number): HostType {
   let badIPv4 = false;
   let lastLabelAlpha = false;
   for (let k = a; k <= e; k++) {
-    const c = k === e ? 0x2e : s.charCodeAt(k);
+    const c = k === e ? 0x2e : u[k]!;
     if (c === 0x2e) {
       if (k === ls) fail('empty label in host');
-      if (s.charCodeAt(ls) === 0x2d || s.charCodeAt(k - 1) === 0x2d) fail('host label starts or ends with "-"');
+      if (u[ls]! === 0x2d || u[k - 1]! === 0x2d) fail('host label starts or ends with "-"');
       if (len > 3 || v > 255) badIPv4 = true;
-      const f = s.charCodeAt(ls) | 0x20;
+      const f = u[ls]! | 0x20;
       lastLabelAlpha = f >= 0x61 && f <= 0x7a;
       if (k < e) dots++;
       v = 0;
@@ -421,12 +471,12 @@ export function classifyHost(s: string, a: number, b: number): HostType {
 }
 
 /** Fast exact check for a dotted-quad IPv4 address in s[a,b). */
-function isIPv4Span(s: string, a: number, b: number): boolean {
+function isIPv4Span(u: Uint8Array, a: number, b: number): boolean {
   let dots = 0;
   let v = 0;
   let len = 0;
   for (let k = a; k < b; k++) {
-    const c = s.charCodeAt(k);
+    const c = u[k]!;
     if (c === 0x2e) {
       if (len === 0 || v > 255) return false;
       dots++;
@@ -440,33 +490,33 @@ function isIPv4Span(s: string, a: number, b: number): boolean {
   return dots === 3 && len > 0 && v <= 255;
 }
 
-function parseTel(s: string, i: number, end: number): TelUri {
+function parseTel(s: string, u: Uint8Array, i: number, end: number): TelUri {
   const ns = i;
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = u[i]!;
     if (c === 0x3b) break;
-    if (c > 255 || TELCHAR[c] === 0 || (c === 0x2b && i !== ns)) fail('invalid character in tel number');
+    if (TELCHAR[c] === 0 || (c === 0x2b && i !== ns)) fail('invalid character in tel number');
     i++;
   }
   const number = s.slice(ns, i);
   let digits = 0;
-  for (let k = ns; k < i; k++) if (HEX[s.charCodeAt(k)] || s.charCodeAt(k) === 0x2a || s.charCodeAt(k) === 0x23) digits++;
+  for (let k = ns; k < i; k++) if (HEX[u[k]!] || u[k]! === 0x2a || u[k]! === 0x23) digits++;
   if (digits === 0) fail('tel URI without digits');
   const kv: Array<string | null> = [];
   while (i < end) {
     i++; // ';'
     const ps = i;
-    i = scanEscaped(s, i, end, PARAMCHAR, 'tel parameter');
+    i = scanEscaped(u, i, end, PARAMCHAR, 'tel parameter');
     if (i === ps) fail('empty tel parameter');
     const name = s.slice(ps, i);
     let value: string | null = null;
-    if (i < end && s.charCodeAt(i) === 0x3d) {
+    if (i < end && u[i]! === 0x3d) {
       const vs = ++i;
-      i = scanEscaped(s, i, end, PARAMCHAR, 'tel parameter');
+      i = scanEscaped(u, i, end, PARAMCHAR, 'tel parameter');
       if (i === vs) fail(`empty value for tel parameter ${name}`);
       value = s.slice(vs, i);
     }
-    if (i < end && s.charCodeAt(i) !== 0x3b) fail('invalid character in tel URI');
+    if (i < end && u[i]! !== 0x3b) fail('invalid character in tel URI');
     kv.push(name.toLowerCase(), name, value);
   }
   const params = new Params(kv);
