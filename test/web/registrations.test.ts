@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -78,7 +79,12 @@ describe('registrations page (Playwright + SIP over UDP)', () => {
   before(async () => {
     if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build -w web)`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    srv = await startServer({ env: { SIP_AUTH: 'off' } });
+    // usrloc.db_mode 0: this suite is about the page and the listing API. In the default write-back mode
+    // the embedded database flushes the 10k seeded bindings on the process's one thread, which under a
+    // loaded machine held the first page load past its timeout (a known cost of PGlite, see the README).
+    const cfgDir = mkdtempSync(join(tmpdir(), 'pbx-web-reg-'));
+    writeFileSync(join(cfgDir, 'pbx.yaml'), 'usrloc:\n  db_mode: 0\n');
+    srv = await startServer({ env: { SIP_AUTH: 'off', PBX_CONFIG: join(cfgDir, 'pbx.yaml') } });
     token = await srv.login();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
