@@ -85,10 +85,13 @@ export class RateSearch {
     return this.phase === 'done' ? undefined : Math.round(this.rate);
   }
 
-  /** Takes the result of the step at `next()`. */
-  record(r: SippResult): void {
+  /**
+   * Takes the result of the step at `next()`; `held` overrides the verdict
+   * of `sustained(r)` (a caller that also judges the server's side, e.g.
+   * work it was still doing after the step).
+   */
+  record(r: SippResult, held: boolean = sustained(r)): void {
     this.steps.push(r);
-    const held = sustained(r);
     if (!held && this.tries < this.plan.retries) {
       this.tries++;
       return; // the same rate again
@@ -157,7 +160,12 @@ export interface SearchTarget<T> {
 export async function searchInTurn<T>(
   targets: readonly SearchTarget<T>[],
   run: (target: T, rate: number) => Promise<SippResult>,
-  opts: { budgetMs: number; onStep?: (target: T, r: SippResult) => void },
+  opts: {
+    budgetMs: number;
+    onStep?: (target: T, r: SippResult) => void;
+    /** The verdict on a step; default `sustained(r)`. */
+    held?: (target: T, r: SippResult) => boolean;
+  },
 ): Promise<void> {
   const deadline = Date.now() + opts.budgetMs;
   for (;;) {
@@ -169,7 +177,7 @@ export async function searchInTurn<T>(
         return;
       }
       const r = await run(t.target, t.search.next()!);
-      t.search.record(r);
+      t.search.record(r, opts.held ? opts.held(t.target, r) : sustained(r));
       opts.onStep?.(t.target, r);
     }
   }

@@ -29,6 +29,27 @@ export interface SippOptions {
    * Default 2 s, after the retransmissions at 0.5 and 1.5 s.
    */
   readonly recvTimeoutMs?: number;
+  /**
+   * Most calls in flight (`-l`); default twice the rate (~2 s of calls).
+   * A small limit with a high rate makes a closed loop: SIPp starts a call
+   * as one ends, so it runs as fast as the server answers and no faster.
+   */
+  readonly maxInFlight?: number;
+  /**
+   * The backstop: SIPp is killed (its last statistics line then counts) this
+   * long after it started. Default twice the scheduled duration
+   * (`calls / rate`) plus `recvTimeoutMs` and 15 s; a closed loop (see
+   * `maxInFlight`) runs slower than its rate and needs its own.
+   */
+  readonly killAfterMs?: number;
+  /**
+   * SIPp's own UDP port (`-p`); default a free one. Fixed when the calls
+   * must come from an address they name, e.g. REGISTERs whose Contact is
+   * the port a SIPp UAS will then listen on (a registrar that stores the
+   * source as `received` when it differs from the Contact would otherwise
+   * route to the registering SIPp instead).
+   */
+  readonly localPort?: number;
 }
 
 export interface SippResult {
@@ -66,11 +87,11 @@ export function sippVersion(): string | undefined {
  */
 export async function runSipp(opts: SippOptions): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pbx-sipp-'));
-  const localPort = await freeUdpPort('127.0.0.1');
+  const localPort = opts.localPort ?? (await freeUdpPort('127.0.0.1'));
   const durationMs = (opts.calls / opts.rate) * 1000;
   const recvTimeoutMs = opts.recvTimeoutMs ?? 2_000;
   // A backstop: SIPp ends by itself once every call has its reply or timed out.
-  const killAfterMs = durationMs * 2 + recvTimeoutMs + 15_000;
+  const killAfterMs = opts.killAfterMs ?? durationMs * 2 + recvTimeoutMs + 15_000;
   const args = [
     `${opts.host}:${opts.port}`,
     '-sf', opts.scenario,
@@ -80,7 +101,7 @@ export async function runSipp(opts: SippOptions): Promise<SippResult> {
     '-rp', '1000',
     '-m', String(opts.calls),
     // Room for the calls of ~2 s in flight before SIPp stops creating more (default is 3 x rate x call length).
-    '-l', String(Math.max(1000, opts.rate * 2)),
+    '-l', String(opts.maxInFlight ?? Math.max(1000, opts.rate * 2)),
     '-nostdin',
     '-recv_timeout', String(recvTimeoutMs),
     '-buff_size', '4194304',
