@@ -81,7 +81,7 @@ export async function settledStep<R extends SippResult>(pid: number, run: () => 
   };
 }
 
-/** The step held by SIPp's counts (`held`) and the server was idle within MAX_DRAIN_MS of its end. */
+/** The server was idle again within MAX_DRAIN_MS of the step's end (SIPp's counts are judged apart: rate-search.ts `sustained`). */
 export function drainedInTime(s: SettledStep): boolean {
   return s.idleAfter && s.drainMs <= MAX_DRAIN_MS;
 }
