@@ -4,6 +4,7 @@ import {
   ProxyCore,
   SipTransportLayer,
   TransactionLayer,
+  applyReceived,
   createResponse,
   ensureTlsCertificate,
   parseMessage,
@@ -24,7 +25,6 @@ import {
 } from '@pbx/sip';
 import type { StatsRegistry } from '@pbx/core';
 import { countReply, registerSipStats, type SipStats } from './sip-stats.js';
-import { stampReceived } from './received.js';
 import { statelessToTag } from './stateless-tag.js';
 import type { ReplyExtra, RequestContext } from '../routing/route-context.js';
 import type { SipTracer } from '../trace/sip-tracer.js';
@@ -162,7 +162,7 @@ export class SipServer {
       this.stats.rcvRequests.inc();
       if (this.o.isOptionsToSelf(msg)) {
         // Keep-alive pings and monitoring: answered statelessly, no transaction state.
-        stampReceived(msg, source);
+        applyReceived(msg, source);
         this.route(msg, source, null);
         return;
       }
