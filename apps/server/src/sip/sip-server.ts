@@ -6,6 +6,8 @@ import {
   TransactionLayer,
   applyReceived,
   createResponse,
+  createStatelessResponse,
+  statelessToTag,
   ensureTlsCertificate,
   parseMessage,
   transactionTimers,
@@ -25,7 +27,6 @@ import {
 } from '@pbx/sip';
 import type { StatsRegistry } from '@pbx/core';
 import { countReply, registerSipStats, type SipStats } from './sip-stats.js';
-import { statelessToTag } from './stateless-tag.js';
 import type { ReplyExtra, RequestContext } from '../routing/route-context.js';
 import type { SipTracer } from '../trace/sip-tracer.js';
 
@@ -214,14 +215,7 @@ export class SipServer {
       source,
       tx,
       reply: (status: number, reason?: string, extra?: ReplyExtra) =>
-        respond(
-          createResponse(req, status, reason, {
-            toTag: status === 100 ? undefined : statelessToTag(req),
-            headers: extra?.headers,
-            body: extra?.body,
-            contentType: extra?.contentType,
-          }),
-        ),
+        respond(createStatelessResponse(req, status, reason, { headers: extra?.headers, body: extra?.body, contentType: extra?.contentType })),
       respond,
     };
   }
