@@ -5,7 +5,8 @@ import { configField as f, type ConfigSectionMeta } from '@pbx/sip';
  * The `sca` section: the parameters of the Kamailio sca module
  * (seeds/kamailio-sca.txt, §3) except the database ones (the database is
  * global: DATABASE_URL; the table is sca_subscriptions), plus
- * notify_max_failures.
+ * notify_max_failures and max_appearances (the BroadWorks document's number
+ * of lines per shared AoR; Kamailio has no limit).
  */
 export const scaConfigSchema = z
   .object({
@@ -27,6 +28,10 @@ export const scaConfigSchema = z
     db_update_interval: f.int(300, { min: 1 }, {
       unit: 'seconds',
       description: 'Interval between writes of call-info subscriptions to the database (also written at shutdown).',
+    }),
+    max_appearances: f.int(10, { min: 1, max: 999 }, {
+      extension: true,
+      description: 'Appearances (lines) per shared AoR; a line-seize when all are in use is refused with 480 and Retry-After.',
     }),
     notify_max_failures: f.int(3, { min: 1, max: 100 }, {
       extension: true,
