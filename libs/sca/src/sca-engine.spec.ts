@@ -222,6 +222,15 @@ describe('purge_expired_interval and persistence', () => {
     assert.equal(n.cseq().seq, rows[0]!.notify_cseq + 1, 'CSeq continues');
     assert.deepEqual(n.getAll('Route'), ['<sip:a.example.com;lr>', '<sip:b.example.com;lr>']);
   });
+  test('a restart after the table was replaced (admin restore) keeps only the stored call-info subscriptions', async () => {
+    const h = harness();
+    await h.engine.handleSubscribe(subscribe(1, 'call-info')).after();
+    await h.engine.stop();
+    await h.store.save(0, []);
+    assert.equal(await h.engine.start(), 0);
+    assert.equal(h.engine.allSubscriptions().length, 0);
+    await h.engine.stop();
+  });
 });
 
 describe('admin (seed §5 RPC commands)', () => {

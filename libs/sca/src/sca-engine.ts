@@ -105,12 +105,19 @@ export class ScaEngine {
 
   // ─── lifecycle ────────────────────────────────────────────────────────────
 
-  /** Restores the stored call-info subscriptions (still unexpired) and starts the purge and write-behind timers. */
+  /**
+   * Restores the stored call-info subscriptions (still unexpired) and starts
+   * the purge and write-behind timers. The store is the truth for call-info
+   * subscriptions here: any held in memory are replaced by its rows, so a
+   * restart after an admin restore (with `replace`) keeps none of the old ones.
+   */
   async start(): Promise<number> {
     let restored = 0;
     if (this.o.store) {
+      const rows = await this.o.store.load(this.serverId);
+      for (const s of [...this.subs.values()]) if (s.event === 'call-info') this.removeSub(s);
       const now = this.clock.now();
-      for (const row of await this.o.store.load(this.serverId)) {
+      for (const row of rows) {
         const s = fromRow(row);
         if (!s || s.expires <= now || s.event !== 'call-info') continue;
         this.addSub(s);
