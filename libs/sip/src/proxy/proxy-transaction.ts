@@ -55,6 +55,8 @@ export class ProxyTransaction {
   private global = false;
   /** The core has let go of it: final response sent and every branch ended. */
   private released = false;
+  /** Set by stop(): the proxy is shutting down, so branch outcomes are no longer acted on. */
+  private stopped = false;
 
   constructor(
     private readonly host: ProxyHost,
@@ -193,6 +195,7 @@ export class ProxyTransaction {
 
   /** @internal §16.7: a response arrived on a branch (or was synthesized for it). */
   branchResponse(branch: ProxyBranch, res: SipResponse, _source: Peer | null, tx: ClientTransaction | null): void {
+    if (this.stopped) return;
     const status = res.status;
     const hook = this.options.onReply;
     if (status < 200) {
@@ -254,6 +257,7 @@ export class ProxyTransaction {
 
   /** @internal the branch's client transaction ended without a final response. */
   branchLost(branch: ProxyBranch): void {
+    if (this.stopped) return;
     this.completeLocally(branch, 'timeout', false);
   }
 
@@ -454,6 +458,7 @@ export class ProxyTransaction {
 
   /** @internal the proxy core stops: disarm every branch timer. */
   stop(): void {
+    this.stopped = true;
     for (const b of this.branches) this.disarmBranch(b);
     this.groups = [];
   }

@@ -193,7 +193,22 @@ export abstract class ClientTransactionBase<S extends string, T extends string> 
     }
   }
 
-  /** @internal Ends the transaction without telling the user (the layer stops). */
+  /**
+   * @internal The layer stops. A user still waiting for a final response is
+   * given a 503 first, so whatever awaits the request (a delivery, a NOTIFY)
+   * settles instead of waiting for a response that can no longer arrive.
+   */
+  abandon(): void {
+    if (this.st === 'terminated' || this.waitRec !== null) return;
+    if (this.lastResponse === null || this.lastResponse.status < 200) {
+      this.failure = { kind: 'stopped' };
+      this.failWith(503, 'Service Unavailable');
+      return;
+    }
+    this.drop();
+  }
+
+  /** @internal Ends the transaction without telling the user (its final response was already delivered). */
   drop(): void {
     this.st = 'terminated';
     this.userDone = true;

@@ -87,4 +87,19 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(terminated, 1);
     assert.equal(h.scheduler.pending, 0);
   });
+
+  test('a transaction still waiting when the layer stops reports a 503 (failure stopped), so its user settles', () => {
+    const h = start();
+    h.layer.receive(responseTo(h.req, 100), SRC);
+    h.layer.stop();
+    assert.deepEqual(h.user.statuses(), [100, 503]);
+    assert.deepEqual(h.tx.failure, { kind: 'stopped' });
+    assert.equal(h.tx.state, 'terminated');
+    assert.equal(h.scheduler.pending, 0);
+    const late = new RecordingUser();
+    const req2 = request({ method: 'MESSAGE', branch: 'z9hG4bK-nict-late', sentBy: '192.0.2.1:5060' });
+    h.layer.sendRequest(req2, UDP, late);
+    assert.deepEqual(late.statuses(), [503], 'a request after stop is answered at once');
+    assert.equal(h.transport.sent.length, 1, 'nothing more was sent');
+  });
 });

@@ -214,15 +214,14 @@ export class TransactionLayer implements TransactionHost {
     if (this.clients.has(key)) throw new Error(`a client transaction with branch ${via.branch} and method ${req.method} exists`);
     const tx: ClientTransaction =
       req.method === 'INVITE' ? new InviteClientTransaction(this, key, req, target, user) : new NonInviteClientTransaction(this, key, req, target, user);
+    if (this.stopped) {
+      // Nothing goes out any more: the user hears a 503 at once rather than never.
+      tx.abandon();
+      return tx;
+    }
     this.clients.set(key, tx);
     this.counters.clientCreated++;
     this.counters.clientTransactions++;
-    if (this.stopped) {
-      tx.drop();
-      this.clients.delete(key);
-      this.counters.clientTransactions--;
-      return tx;
-    }
     tx.start();
     return tx;
   }
@@ -264,7 +263,12 @@ export class TransactionLayer implements TransactionHost {
     return this.servers.size + this.clients.size;
   }
 
-  /** Ends every transaction and clears every timer; nothing is reported. Receives are ignored afterwards. */
+  /**
+   * Ends every transaction and clears every timer. Server transactions end
+   * silently; a client transaction still waiting for its final response
+   * reports a 503 to its user (failure `stopped`) so nothing awaits it
+   * forever. Receives are ignored afterwards.
+   */
   stop(): void {
     this.stopped = true;
     const servers = [...this.servers.values()];
@@ -278,7 +282,7 @@ export class TransactionLayer implements TransactionHost {
     }
     for (const tx of clients) {
       if (tx.kind === 'wait') tx.end();
-      else tx.drop();
+      else tx.abandon();
     }
     this.counters.serverTransactions = 0;
     this.counters.clientTransactions = 0;

@@ -42,7 +42,11 @@ export interface TransactionCore {
 }
 
 /** Why a client transaction produced a response itself. */
-export type ClientFailure = { kind: 'timeout'; timer: 'B' | 'F' } | { kind: 'transport'; error: TransportError };
+export type ClientFailure =
+  | { kind: 'timeout'; timer: 'B' | 'F' }
+  | { kind: 'transport'; error: TransportError }
+  /** The layer stopped (shutdown) before a final response arrived. */
+  | { kind: 'stopped' };
 
 /** The owner of one client transaction (a proxy branch, a UAC). */
 export interface ClientTransactionUser {
@@ -51,7 +55,8 @@ export interface ClientTransactionUser {
    * INVITE every 2xx (retransmissions and other forks too, RFC 6026 §8.4).
    * `source` is null when the layer synthesized it: 408 when Timer B/F fired,
    * the transport error's status (503, 430…) when the request could not be
-   * sent (RFC 3261 §8.1.3.1, §16.9); `tx.failure` says which.
+   * sent (RFC 3261 §8.1.3.1, §16.9), 503 when the layer stopped first;
+   * `tx.failure` says which.
    */
   onResponse(res: SipResponse, source: Peer | null, tx: ClientTransaction): void;
   /**
