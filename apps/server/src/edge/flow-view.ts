@@ -1,0 +1,56 @@
+import type { Flow } from '@pbx/outbound';
+import type { ConnectionInfo } from '@pbx/sip';
+
+/** A flow as `GET /api/flows` and the flow.* events show it. */
+export interface FlowView {
+  id: string;
+  instance: string | null;
+  regId: number | null;
+  aor: string | null;
+  transport: string;
+  peer: string;
+  local: string;
+  connectionId: number;
+  openedAt: string;
+  /** Seconds since the flow opened. */
+  ageSec: number;
+  lastSeenAt: string;
+  lastKeepAliveAt: string | null;
+  keepAlives: number;
+  /** Flow-Timer in force (seconds), 0 when none. */
+  flowTimer: number;
+  silent: boolean;
+  requestsIn: number;
+  requestsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** For stream flows the connection's own counters are exact (every byte and CRLF), so they win. */
+export function flowView(f: Flow, flowTimerMs: number, now: number, conn?: ConnectionInfo): FlowView {
+  return {
+    id: f.id,
+    instance: f.binding?.instance ?? null,
+    regId: f.binding?.regId ?? null,
+    aor: f.binding?.aor ?? null,
+    transport: f.transport,
+    peer: hostPort(f.address, f.port),
+    local: hostPort(f.localAddress, f.localPort),
+    connectionId: f.connectionId,
+    openedAt: new Date(f.openedAt).toISOString(),
+    ageSec: Math.max(0, Math.round((now - f.openedAt) / 1000)),
+    lastSeenAt: new Date(Math.max(f.lastSeenAt, conn?.lastActivityAt ?? 0)).toISOString(),
+    lastKeepAliveAt: f.lastKeepAliveAt > 0 ? new Date(f.lastKeepAliveAt).toISOString() : null,
+    keepAlives: Math.max(f.keepAlives, conn?.keepAlivesIn ?? 0),
+    flowTimer: Math.round(flowTimerMs / 1000),
+    silent: f.silent,
+    requestsIn: f.requestsIn,
+    requestsOut: f.requestsOut,
+    bytesIn: conn ? conn.bytesIn : f.bytesIn,
+    bytesOut: conn ? conn.bytesOut : f.bytesOut,
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { startServer, type RequestSpec, type TestServer } from '../support/index.js';
+
+export const DOMAIN = 'example.com';
+
+/** Starts the appliance with `yaml` as its PBX_CONFIG (a temp file removed with the server). */
+export async function serverWith(yaml: string, env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'pbx-edge-cfg-'));
+  const file = join(dir, 'pbx.yaml');
+  writeFileSync(file, yaml);
+  try {
+    const srv = await startServer({ env: { SIP_AUTH: 'off', SIP_DOMAINS: DOMAIN, PBX_CONFIG: file, ...env } });
+    const destroy = srv.destroy;
+    srv.destroy = async () => {
+      await destroy();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return srv;
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The seed's "Registrar Configuration" in our keys: use_path 1, path_mode 2, outbound_mode 2 would refuse non-outbound UAs, so 1. */
+export const REGISTRAR_YAML = 'registrar:\n  use_path: 1\n  path_mode: 2\n  outbound_mode: 1\n';
+
+/** An edge in front of `registrarPort` (UDP), Flow-Timer `flowTimer`, listening on UDP, TCP and WS. */
+export function startEdge(registrar: { address: string; port: number }, flowTimer = 20, extra = ''): Promise<TestServer> {
+  return serverWith(`role: edge\nedge:\n  registrar_uri: sip:${registrar.address}:${registrar.port}\n  flow_timer: ${flowTimer}\n${extra}`, {
+    SIP_LISTEN: 'udp:127.0.0.1:0,tcp:127.0.0.1:0,ws:127.0.0.1:0',
+  });
+}
+
+export function urn(): string {
+  return `urn:uuid:${randomUUID()}`;
+}
+
+/** An outbound REGISTER (RFC 5626 §4.2): +sip.instance, reg-id, Supported: path, outbound. */
+export function obRegister(user: string, host: string, inst: string, regId: number, o: Partial<RequestSpec> = {}): RequestSpec {
+  return {
+    method: 'REGISTER',
+    uri: `sip:${DOMAIN}`,
+    from: `sip:${user}@${DOMAIN}`,
+    to: `sip:${user}@${DOMAIN}`,
+    contact: `<sip:${user}@${host};ob>;+sip.instance="<${inst}>";reg-id=${regId}`,
+    headers: ['Expires: 600', 'Supported: path, outbound'],
+    ...o,
+  };
+}
+
+/** A dashboard socket on `srv` (listen for events before causing them). */
+export async function dashboardSocket(srv: TestServer, token: string): Promise<Socket> {
+  const s = io(srv.httpUrl, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+/** The next `name` event whose payload `match`es, within `timeoutMs`. */
+export function nextEvent<T>(s: Socket, name: string, match: (e: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      s.off(name, on);
+      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const on = (e: T) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      s.off(name, on);
+      resolve(e);
+    };
+    s.on(name, on);
+  });
+}
