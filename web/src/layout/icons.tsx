@@ -8,6 +8,11 @@ const paths = {
   registrations: 'M5 12.5l4 4L19 7',
   messages: 'M4 5h16v11H8l-4 4V5z',
   trace: 'M3 12h4l3-8 4 16 3-8h4',
+  /** MSRP relay: two chat bubbles passing through. */
+  relay: 'M3 5h10v7H7l-4 3V5zM11 15h4l4 3v-3h2V9h-4',
+  settings: 'M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1M15 4v4M9 10v4M17 16v4',
+  /** SCA: a phone's line keys, each with its lamp. */
+  lines: 'M4 5h16v14H4zM7 9h1M7 12h1M7 15h1M11 9h6M11 12h6M11 15h6',
   logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
   plus: 'M12 5v14M5 12h14',
   search: 'M11 18a7 7 0 100-14 7 7 0 000 14zM20 20l-4-4',

@@ -20,6 +20,11 @@ export const pages: PageDef[] = [
   { path: '/messages', title: 'Messages', icon: 'messages', component: lazy(() => import('./messages/messages-page')) },
   { path: '/subscribers', title: 'Subscribers', icon: 'users', component: lazy(() => import('./subscribers/subscribers-page')) },
   { path: '/trace', title: 'Trace', icon: 'trace', component: lazy(() => import('./trace/trace-page')) },
+  // RFC 5626 edge role: the page explains itself on a registrar (the list is then empty).
+  { path: '/flows', title: 'Flows', icon: 'trace', component: lazy(() => import('./flows/flows-page')) },
+  { path: '/msrp', title: 'MSRP', icon: 'relay', component: lazy(() => import('./msrp/msrp-page')) },
+  { path: '/sca', title: 'SCA', icon: 'lines', component: lazy(() => import('./sca/sca-page')) },
+  { path: '/settings', title: 'Settings', icon: 'settings', component: lazy(() => import('./settings/settings-page')) },
 ];
 
 export function findPage(pathname: string): PageDef | undefined {

@@ -8,6 +8,9 @@ import type { Secrets } from './secrets.js';
 import type { SipService } from '../sip/sip-service.js';
 import type { RegistrarEngine } from '../registrar/registrar-engine.js';
 import type { MsiloEngine } from '../msilo/msilo-engine.js';
+import type { ScaService } from '../sca/sca-service.js';
+import type { MsrpEngine } from '../msrp/msrp-engine.js';
+import type { EdgeEngine } from '../edge/edge-engine.js';
 
 /** A socket the appliance listens on, as `GET /api/system` and health report it. */
 export interface ListenerInfo {
@@ -33,6 +36,12 @@ export class AppContext {
   registrar!: RegistrarEngine;
   /** The offline message store; set once at start. */
   msilo!: MsiloEngine;
+  /** Shared call appearances; set once at start. */
+  sca!: ScaService;
+  /** The MSRP relay; set once at start. */
+  msrp!: MsrpEngine;
+  /** The RFC 5626 edge proxy; set at start when `role: edge`, else undefined. */
+  edge?: EdgeEngine;
 
   constructor(
     readonly config: AppConfig,

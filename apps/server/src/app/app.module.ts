@@ -8,6 +8,10 @@ import { SystemController } from '../system/system.controller.js';
 import { TraceModule } from '../trace/trace.module.js';
 import { RegistrationsModule } from '../registrar/registrations.module.js';
 import { MessagesModule } from '../msilo/messages.module.js';
+import { ScaModule } from '../sca/sca.module.js';
+import { MsrpModule } from '../msrp/msrp.module.js';
+import { FlowsModule } from '../edge/flows.module.js';
+import { BackupModule } from '../backup/backup.module.js';
 import { AppContext } from './app-context.js';
 
 /** Makes the process's AppContext injectable everywhere. */
@@ -38,6 +42,10 @@ export function appModule(ctx: AppContext): DynamicModule {
       TraceModule,
       RegistrationsModule,
       MessagesModule,
+      ScaModule,
+      MsrpModule,
+      FlowsModule,
+      BackupModule,
     ],
     controllers: [SystemController],
   };

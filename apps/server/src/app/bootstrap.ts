@@ -21,7 +21,10 @@ import { loadSecrets } from './secrets.js';
 import { SipService } from '../sip/sip-service.js';
 import { RegistrarEngine } from '../registrar/registrar-engine.js';
 import { MsiloEngine } from '../msilo/msilo-engine.js';
+import { ScaService } from '../sca/sca-service.js';
+import { MsrpEngine } from '../msrp/msrp-engine.js';
 import { proxyHooks } from '../routing/proxy-hooks.js';
+import { EdgeEngine } from '../edge/edge-engine.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const WEB_DIST = `${ROOT}web/dist`;
@@ -62,12 +65,22 @@ export async function startAppliance(config: AppConfig): Promise<RunningApplianc
   ctx.sip = sip;
   ctx.registrar = new RegistrarEngine(ctx);
   ctx.msilo = new MsiloEngine(ctx);
+  ctx.sca = new ScaService(ctx);
+  sip.hooks.sca = (c) => ctx.sca.route(c);
+  sip.hooks.observeForward = (c) => ctx.sca.observe(c);
+  ctx.msrp = new MsrpEngine(ctx);
   Object.assign(sip.hooks, proxyHooks(ctx, ctx.msilo));
+  // role: edge — the edge's route takes the SIP traffic; the registrar engines stay idle so the admin API still answers.
+  if (config.pbx.role === 'edge') sip.edge = ctx.edge = new EdgeEngine(ctx);
   try {
     // Bindings are loaded before the first REGISTER can arrive.
     await ctx.registrar.start();
     await ctx.msilo.start();
+    // Subscriptions are restored before the first NOTIFY-worthy request can arrive; stop() flushes them.
+    await ctx.sca.start();
     await sip.start();
+    await ctx.msrp.start();
+    await ctx.edge?.start();
   } catch (err) {
     await db.close();
     unlock();

@@ -5,6 +5,9 @@ import type { AppContext } from '../app/app-context.js';
 import type { RequestContext } from '../routing/route-context.js';
 import { contactView, type RegistrationView } from './registration-view.js';
 
+/** AoRs per page when a backup reads every binding, and per window when a restore installs them. */
+const BACKUP_PAGE = 1000;
+
 /**
  * The registrar and location service in the appliance: usrloc.db_mode
  * picks the store (the `location` table of the appliance's database), the
@@ -93,6 +96,59 @@ export class RegistrarEngine {
   async unregister(aor: string, id?: string): Promise<number> {
     const removed = await this.location.remove(this.keyOf(aor), id);
     return removed.length;
+  }
+
+  /**
+   * Every unexpired binding, for a backup: from memory in usrloc.db_mode 0–2
+   * (in 2 the table lags by up to a write-back interval, in 0 there is none;
+   * in 1 memory and table agree) and from the location table in db_mode 3.
+   * Paged through the location service's listing, a page per turn.
+   */
+  async allBindings(): Promise<Binding[]> {
+    const out: Binding[] = [];
+    for (let offset = 0; ; offset += BACKUP_PAGE) {
+      const page = await this.location.list({ sort: 'aor', offset, limit: BACKUP_PAGE });
+      for (const item of page.items) out.push(...item.bindings);
+      // A short page is the last; `total` also ends it if AoRs arrive while it pages (db_mode 3).
+      if (page.items.length < BACKUP_PAGE || offset + BACKUP_PAGE >= page.total) return out;
+    }
+  }
+
+  /**
+   * Installs bindings from a backup through the location service, so memory,
+   * the location table (per db_mode) and `registration.changed` agree and
+   * lookups route to them at once. A restored binding replaces a current one
+   * with its ruid; `replace` also removes every other current binding. AoRs
+   * go in windows so that db_mode 1's group commit batches their writes.
+   */
+  async restoreBindings(bindings: readonly Binding[], replace: boolean): Promise<number> {
+    const byAor = new Map<string, Binding[]>();
+    for (const b of bindings) {
+      const list = byAor.get(b.aor);
+      if (list) list.push(b);
+      else byAor.set(b.aor, [b]);
+    }
+    if (replace) {
+      for (const b of await this.allBindings()) if (!byAor.has(b.aor)) byAor.set(b.aor, []);
+    }
+    const loc = this.location;
+    const aors = [...byAor];
+    for (let i = 0; i < aors.length; i += BACKUP_PAGE) {
+      await Promise.all(
+        aors.slice(i, i + BACKUP_PAGE).map(([aor, incoming]) =>
+          loc.exclusive(aor, async () => {
+            const current = await loc.bindings(aor);
+            const ruids = new Set(incoming.map((b) => b.ruid));
+            // A same-ruid binding is overwritten by the upsert, never deleted in the same write.
+            const removed = replace ? current.filter((b) => !ruids.has(b.ruid)) : [];
+            const kept = current.filter((b) => !ruids.has(b.ruid) && !removed.includes(b));
+            if (incoming.length === 0 && removed.length === 0) return;
+            await loc.commit(aor, [...kept, ...incoming], { added: incoming, refreshed: [], removed });
+          }),
+        ),
+      );
+    }
+    return bindings.length;
   }
 
   /**

@@ -1,6 +1,7 @@
 import {
   parseUriOrThrow,
   resolveLiteral,
+  type ForwardOptions,
   type ForwardTarget,
   type ProxyTransaction,
   type SendTarget,
@@ -68,19 +69,42 @@ export function proxyHooks(ctx: AppContext, offline?: OfflineStore): Pick<RouteH
     };
   };
 
+  /**
+   * route(SCA) before t_relay and in onreply_route / failure_route
+   * (sca_call_info_update): the observer sees provisional and 2xx responses,
+   * a 487 (the caller's CANCEL took effect; failure_route does not run then)
+   * and the best failure before failure_route acts on it.
+   */
+  const observed = (c: RequestContext, o: ForwardOptions): ForwardOptions => {
+    const seen = ctx.sip.hooks.observeForward?.(c);
+    if (!seen) return o;
+    const failure = o.onFailure;
+    return {
+      ...o,
+      onReply: (res) => {
+        if (res.status < 300 || res.status === 487) seen(res);
+      },
+      onFailure: (best, pt) => {
+        if (best.status !== 487) seen(best);
+        return failure?.(best, pt);
+      },
+    };
+  };
+
   return {
     withinDialog(c) {
       const proxy = server().proxy;
       const routed = proxy.looseRoute(c.req);
       if (routed === 'not-routed') {
         // No Route to follow: an in-dialog request for us (or a stray ACK, which is absorbed).
-        return false;
+        // The SCA block takes its own in-dialog SUBSCRIBEs (seed §6 WITHINDLG: SUBSCRIBE && uri == myself → route(SCA)).
+        return c.req.method === 'SUBSCRIBE' ? (ctx.sip.hooks.sca?.(c) ?? false) : false;
       }
       if (c.req.method === 'ACK' || c.tx === null) {
         proxy.forwardStateless(c.req);
         return true;
       }
-      proxy.forward(c.tx, {});
+      proxy.forward(c.tx, observed(c, {}));
       return true;
     },
 
@@ -94,7 +118,7 @@ export function proxyHooks(ctx: AppContext, offline?: OfflineStore): Pick<RouteH
             server().proxy.forward(tx, {
               targets: r.targets.map(forwardTarget),
               recordRoute: recordRoute(c),
-              onFailure: failureRoute(c),
+              ...observed(c, { onFailure: failureRoute(c) }),
             });
             return;
           }

@@ -1,5 +1,8 @@
 import type { Peer, ServerTransaction, SipRequest, SipResponse } from '@pbx/sip';
 
+/** Sees the responses to a forwarded request (Kamailio onreply_route / failure_route calling sca_call_info_update). */
+export type ResponseObserver = (res: SipResponse) => void;
+
 /** What the request route needs to answer a request; stateful or stateless is the SIP server's business. */
 export interface Responder {
   /**
@@ -41,6 +44,12 @@ export interface RouteHooks {
   sca?(ctx: RequestContext): boolean;
   /** LOCATION: requests for local users (lookup(), then forward; msilo stores MESSAGEs for offline users). */
   location?(ctx: RequestContext): boolean;
+  /**
+   * sca_call_info_update: sees each request the proxy is about to forward
+   * (initial or in-dialog) and may return what sees its responses (1xx/2xx
+   * from onReply, 487 after a CANCEL, the best failure from failure_route).
+   */
+  observeForward?(ctx: RequestContext): ResponseObserver | undefined;
   /** RELAY: anything left that is for a local domain. */
   relay?(ctx: RequestContext): boolean;
 }

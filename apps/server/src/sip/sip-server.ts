@@ -44,6 +44,10 @@ export interface SipServerOptions {
   onConnectionClosed?(connectionId: number): void;
   /** Operator captures; checked once per packet. */
   tracer?: SipTracer;
+  /** A non-SIP datagram on a SIP UDP port (the outbound edge answers STUN Binding requests, RFC 5626 §4.4.2). */
+  onDatagramOther?(data: Buffer, source: Peer): void;
+  /** A double-CRLF keep-alive answered on a stream connection (RFC 5626 §4.4.1). */
+  onKeepAlive?(source: Peer): void;
 }
 
 /**
@@ -75,6 +79,8 @@ export class SipServer {
       handler: {
         onMessage: (data, source) => this.onMessage(data, source),
         onConnectionClosed: (info) => o.onConnectionClosed?.(info.id),
+        ...(o.onDatagramOther ? { onDatagramOther: o.onDatagramOther } : {}),
+        ...(o.onKeepAlive ? { onKeepAlive: o.onKeepAlive } : {}),
         onFramingError: (source, reason) => {
           this.stats.badMessages.inc();
           o.logger.debug({ peer: `${source.transport}:${source.address}:${source.port}`, reason }, 'framing error');

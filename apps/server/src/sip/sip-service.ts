@@ -5,6 +5,7 @@ import type { RouteHooks } from '../routing/route-context.js';
 import { LocalDomains } from './local-domains.js';
 import { SipServer } from './sip-server.js';
 import { SipTracer } from '../trace/sip-tracer.js';
+import type { EdgeHooks } from '../edge/edge-hooks.js';
 
 /**
  * The SIP side of the appliance: listeners, the request route and the
@@ -20,6 +21,8 @@ export class SipService {
   private server!: SipServer;
   private readonly closedListeners: Array<(connectionId: number) => void> = [];
   private route!: RequestRoute;
+  /** Set before start() when `role: edge`: the edge's request route and keep-alive hooks replace the registrar's route. */
+  edge?: EdgeHooks;
 
   constructor(private readonly ctx: AppContext) {
     const { env, pbx } = ctx.config;
@@ -52,9 +55,11 @@ export class SipService {
       hooks: this.hooks,
       serverHeader: pbx.core.server_header,
     });
+    const edge = this.edge;
     this.server = await SipServer.create({
       listen: env.sipListen,
-      core: pbx.core,
+      // Edge role: stream flows live tcp_connection_lifetime past their last traffic (seed §1.2).
+      core: edge ? { ...pbx.core, tcp_idle_timeout: edge.connectionLifetimeSec } : pbx.core,
       dataDir: env.dataDir,
       stats: this.ctx.stats,
       logger: this.ctx.logger.child({ module: 'sip' }),
@@ -62,8 +67,9 @@ export class SipService {
       onConnectionClosed: (id) => {
         for (const l of this.closedListeners) l(id);
       },
-      onRequest: (c) => this.route.route(c),
-      isOptionsToSelf: (req) => this.route.isOptionsToSelf(req),
+      onRequest: edge ? (c) => edge.route(c) : (c) => this.route.route(c),
+      isOptionsToSelf: edge ? () => false : (req) => this.route.isOptionsToSelf(req),
+      ...(edge ? { onDatagramOther: (d, s) => edge.onDatagramOther(d, s), onKeepAlive: (s) => edge.onKeepAlive(s) } : {}),
     });
     const bound = await this.server.start();
     this.domains.addListeners(bound);

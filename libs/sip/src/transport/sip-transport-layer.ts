@@ -118,9 +118,17 @@ export class SipTransportLayer {
         this.counters.streamMessagesIn++;
         this.deliver(data, c.peer);
       },
-      connectionPing: () => {
+      connectionPing: (c) => {
         this.counters.keepAlivePings++;
         this.counters.keepAlivePongs++;
+        const h = this.handler.onKeepAlive;
+        if (h) {
+          try {
+            h.call(this.handler, c.peer);
+          } catch (err) {
+            this.log.warn({ err }, 'SIP transport onKeepAlive threw');
+          }
+        }
       },
       connectionFramingError: (c, reason) => this.framingError(c.peer, reason),
       connectionClosing: (c) => this.unindex(c),

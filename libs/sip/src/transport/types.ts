@@ -105,6 +105,8 @@ export interface TransportHandler {
   onFramingError?(source: Peer, reason: string): void;
   /** A UDP datagram that is not SIP text, e.g. a STUN keep-alive (RFC 5626 §4.4.2): first byte 0x00/0x01. */
   onDatagramOther?(data: Buffer, source: Peer): void;
+  /** A double-CRLF keep-alive was answered on a stream connection (RFC 5626 §4.4.1): the outbound edge's flow bookkeeping. */
+  onKeepAlive?(source: Peer): void;
 }
 
 /** pino-compatible (object first, message second); every method but `warn` is optional. */
