@@ -96,6 +96,9 @@ describe('dashboard (Playwright)', () => {
       await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/');
       assert.equal(await page.getByRole('link', { name: 'Overview', exact: true }).getAttribute('aria-current'), 'page');
+      // The registrar role's navigation: its engines' pages, not the edge role's Flows.
+      await page.getByRole('link', { name: 'Registrations', exact: true }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Flows', exact: true }).count(), 0);
     });
   });
 
