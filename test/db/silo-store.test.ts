@@ -122,6 +122,38 @@ function contract(get: () => Backend): void {
     assert.deepEqual((await store.pending('bob', 'example.com', NOW + 3600, 0, 10)).map((r) => r.id), []);
   });
 
+  test('claim: takes the owner\'s pending rows until the lease ends (status = lease end); a second claim skips them; release frees them', async () => {
+    const a = await store.insert(msg());
+    await store.insert(msg({ username: 'carol' }));
+    await store.insert(msg({ sndTime: NOW + 100 }));
+    const b = await store.insert(msg());
+    const first = await store.claim('bob', 'example.com', NOW, 0, 10, NOW + 180);
+    assert.deepEqual(first.map((r) => [r.id, r.status]), [[a, NOW + 180], [b, NOW + 180]]);
+    assert.deepEqual(await store.claim('bob', 'example.com', NOW + 179, 0, 10, NOW + 359), [], 'held until the lease ends');
+    await store.release([a]);
+    assert.deepEqual((await store.claim('bob', 'example.com', NOW + 1, 0, 10, NOW + 181)).map((r) => r.id), [a], 'released');
+    assert.deepEqual((await store.claim('bob', 'example.com', NOW + 180, 0, 10, NOW + 360)).map((r) => r.id), [b], 'a lease that ran out is free again');
+  });
+
+  test('claimDueReminders: due reminders, earliest first, each in one claim; a failed one (clearSendTime) is free again as an offline message', async () => {
+    const late = await store.insert(msg({ sndTime: NOW - 5 }));
+    const early = await store.insert(msg({ sndTime: NOW - 10 }));
+    await store.insert(msg({ sndTime: NOW + 100 }));
+    assert.deepEqual((await store.claimDueReminders(NOW, 10, NOW + 180)).map((r) => r.id), [early, late]);
+    assert.deepEqual(await store.claimDueReminders(NOW, 10, NOW + 180), [], 'claimed');
+    assert.equal(await store.clearSendTime(early), true);
+    assert.deepEqual((await store.pending('bob', 'example.com', NOW, 0, 10)).map((r) => [r.id, r.status]), [[early, 0]]);
+    assert.deepEqual((await store.claim('bob', 'example.com', NOW, 0, 10, NOW + 180)).map((r) => r.id), [early], 'claimable by a dump again');
+  });
+
+  test('countsByOwner: rows per owner, reminders included (loads the index)', async () => {
+    await store.insert(msg());
+    await store.insert(msg({ sndTime: NOW + 10 }));
+    await store.insert(msg({ username: 'carol' }));
+    const counts = (await store.countsByOwner()).map((c) => `${c.username}@${c.domain}=${c.count}`).sort();
+    assert.deepEqual(counts, ['bob@example.com=2', 'carol@example.com=1']);
+  });
+
   test('dueReminders: snd_time <> 0 and <= now, earliest send time first, limited', async () => {
     const late = await store.insert(msg({ sndTime: NOW - 10 }));
     const early = await store.insert(msg({ sndTime: NOW - 100, username: 'carol' }));
@@ -222,6 +254,19 @@ describe('msilo store on PostgreSQL (server, via TypeORM DataSource.query)', () 
     const rows = (await query('SELECT count(*)::int AS n FROM silo')) as Array<{ n: number }>;
     assert.equal(rows[0]!.n, 2000);
     t.diagnostic(`2000 committed inserts in ${ms.toFixed(1)} ms (${Math.round(2000 / (ms / 1000))}/s)`);
+  });
+
+  test('claim on two connections at once (two nodes): FOR UPDATE SKIP LOCKED gives each row to one of them', async () => {
+    const query = backends.pg!.query!;
+    await query('TRUNCATE silo RESTART IDENTITY');
+    const writer = new PostgresSiloStore(query);
+    for (let i = 0; i < 200; i++) await writer.insert(msg());
+    // Separate store objects as two nodes have; the pool gives them separate connections.
+    const nodes = Array.from({ length: 4 }, () => new PostgresSiloStore(query));
+    const claims = await Promise.all(nodes.map((n) => n.claim('bob', 'example.com', NOW, 0, 200, NOW + 180)));
+    const ids = claims.flat().map((r) => r.id);
+    assert.equal(ids.length, 200, 'every row claimed');
+    assert.equal(new Set(ids).size, 200, 'no row claimed twice');
   });
 
   test('a row written the way Kamailio writes it (defaults for the rest) is read and dumped', async () => {

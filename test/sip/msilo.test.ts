@@ -66,6 +66,53 @@ describe('offline messages (msilo)', () => {
     assert.equal((await srv.api(`/api/messages?to=jane@${DOMAIN}`, { token })).body.total, 0, 'deleted only after the 2xx');
   });
 
+  test('m_dump (kamailio-msilo.txt §4.3): messages arrive in the order they were stored, each once', async () => {
+    const COUNT = 30;
+    const sender = await ua();
+    for (let i = 0; i < COUNT; i++) {
+      const r = await sender.call({ method: 'MESSAGE', uri: `sip:olga@${DOMAIN}`, from: `sip:kim@${DOMAIN}`, body: `order-${i}`, contentType: 'text/plain' });
+      assert.equal(r.status, 202);
+    }
+    const olga = await ua();
+    assert.equal((await register(olga, 'olga')).status, 200);
+    const got: string[] = [];
+    for (let i = 0; i < COUNT; i++) {
+      const msg = await olga.incoming('MESSAGE');
+      olga.answer(msg, 200);
+      got.push(/order-\d+$/.exec(msg.body.toString())?.[0] ?? msg.body.toString());
+    }
+    assert.deepEqual(got, Array.from({ length: COUNT }, (_, i) => `order-${i}`));
+    // Nothing more is sent: the inbox is empty once the deletes commit.
+    const deadline = Date.now() + 5_000;
+    let total = -1;
+    while (Date.now() < deadline && (total = (await srv.api(`/api/messages?to=olga@${DOMAIN}`, { token })).body.total) !== 0) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(total, 0);
+    assert.deepEqual(olga.pending().filter((m) => m.kind === 'request'), [], 'no MESSAGE twice');
+  });
+
+  test('index (issue 5): a user with nothing stored registers without a look-up; one stored afterwards is still delivered at the next REGISTER', async () => {
+    const pia = await ua();
+    assert.equal((await register(pia, 'pia')).status, 200);
+    assert.equal((await register(pia, 'pia')).status, 200, 'refresh: nothing to send');
+    assert.deepEqual(pia.pending().filter((m) => m.kind === 'request'), []);
+    // Unregister so the next MESSAGE is stored, then register again.
+    const unreg = await pia.call({
+      method: 'REGISTER',
+      uri: `sip:${DOMAIN}`,
+      from: `sip:pia@${DOMAIN}`,
+      to: `sip:pia@${DOMAIN}`,
+      contact: `<sip:pia@127.0.0.1:${pia.localPort}>`,
+      headers: ['Expires: 0'],
+    });
+    assert.equal(unreg.status, 200);
+    const sender = await ua();
+    assert.equal((await sender.call({ method: 'MESSAGE', uri: `sip:pia@${DOMAIN}`, from: `sip:kim@${DOMAIN}`, body: 'after the index', contentType: 'text/plain' })).status, 202);
+    assert.equal((await register(pia, 'pia')).status, 200);
+    const msg = await pia.incoming('MESSAGE');
+    assert.match(msg.body.toString(), /after the index$/);
+    pia.answer(msg, 200);
+  });
+
   test('a delivery answered with an error keeps the message stored (nothing lost)', async () => {
     const sender = await ua();
     assert.equal((await sender.call({ method: 'MESSAGE', uri: `sip:lena@${DOMAIN}`, from: `sip:kim@${DOMAIN}`, body: 'second try', contentType: 'text/plain' })).status, 202);

@@ -6,6 +6,20 @@ export interface GroupCommitOptions {
   readonly maxBatch: number;
   /** Most statements in flight at once; 1 keeps commit order = submit order. */
   readonly concurrency: number;
+  /**
+   * Most items waiting for a statement (default unbounded). Beyond it
+   * submit() rejects at once with QueueFullError: under overload the caller
+   * answers "try later" instead of memory growing while the database lags.
+   */
+  readonly maxQueued?: number;
+}
+
+/** submit() beyond GroupCommitOptions.maxQueued: the item was not queued (nothing was written). */
+export class QueueFullError extends Error {
+  constructor(readonly queued: number) {
+    super(`group commit queue full (${queued} waiting)`);
+    this.name = 'QueueFullError';
+  }
 }
 
 /**
@@ -31,6 +45,8 @@ export class GroupCommit<T, R> {
   ) {}
 
   submit(item: T): Promise<R> {
+    const max = this.opts.maxQueued;
+    if (max !== undefined && this.queue.length >= max) return Promise.reject(new QueueFullError(this.queue.length));
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.kick();

@@ -1,4 +1,5 @@
 import { SILO_STATUS_STORED, summarize, type NewSiloMessage, type SiloRow, type SiloSummaryRow } from './silo-message.js';
+import type { OwnerCount } from './silo-index.js';
 import { listPaging, type SiloListPage, type SiloListQuery, type SiloStore } from './silo-store.js';
 
 /**
@@ -32,6 +33,51 @@ export class MemorySiloStore implements SiloStore {
     return out;
   }
 
+  async claim(username: string, domain: string, now: number, afterId: number, limit: number, leaseUntil: number): Promise<SiloRow[]> {
+    const out: SiloRow[] = [];
+    for (const r of this.rows.values()) {
+      if (out.length >= limit) break;
+      if (r.id > afterId && r.username === username && r.domain === domain && r.sndTime === 0 && r.expTime > now && r.status <= now) {
+        const claimed = { ...r, status: leaseUntil };
+        this.rows.set(r.id, claimed);
+        out.push(claimed);
+      }
+    }
+    return out;
+  }
+
+  async claimDueReminders(now: number, limit: number, leaseUntil: number): Promise<SiloRow[]> {
+    const due = (await this.dueReminders(now, Number.MAX_SAFE_INTEGER)).filter((r) => r.status <= now).slice(0, limit);
+    return due.map((r) => {
+      const claimed = { ...r, status: leaseUntil };
+      this.rows.set(r.id, claimed);
+      return claimed;
+    });
+  }
+
+  async release(ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      const r = this.rows.get(id);
+      if (r) this.rows.set(id, { ...r, status: SILO_STATUS_STORED });
+    }
+  }
+
+  async countsByOwner(): Promise<OwnerCount[]> {
+    const by = new Map<string, OwnerCount>();
+    for (const r of this.rows.values()) {
+      const k = `${r.username}@${r.domain}`;
+      by.set(k, { username: r.username, domain: r.domain, count: (by.get(k)?.count ?? 0) + 1 });
+    }
+    return [...by.values()];
+  }
+
+  /** Inserts rows as a restore would, behind msilo's back (tests of reloadIndex). */
+  restore(m: NewSiloMessage): number {
+    const id = this.nextId++;
+    this.rows.set(id, { ...m, body: Buffer.from(m.body), id, status: SILO_STATUS_STORED });
+    return id;
+  }
+
   async dueReminders(now: number, limit: number): Promise<SiloRow[]> {
     return [...this.rows.values()]
       .filter((r) => r.sndTime !== 0 && r.sndTime <= now)
@@ -52,7 +98,7 @@ export class MemorySiloStore implements SiloStore {
   async clearSendTime(id: number): Promise<boolean> {
     const r = this.rows.get(id);
     if (!r) return false;
-    this.rows.set(id, { ...r, sndTime: 0 });
+    this.rows.set(id, { ...r, sndTime: 0, status: SILO_STATUS_STORED });
     return true;
   }
 

@@ -22,7 +22,9 @@ import {
   type SiloMessageDetail,
   type StoreResult,
 } from './silo-api.js';
+import { QueueFullError } from './group-commit.js';
 import { SILO_ERRORS, SiloError, type SiloErrorCode } from './silo-errors.js';
+import { ownerKey, SiloIndex } from './silo-index.js';
 import { isTextual, messageInfo, type MsiloEventMap, type SiloEventSink } from './silo-events.js';
 import { ownerAor, SILO_COLUMN_WIDTH, type NewSiloMessage, type SiloRow } from './silo-message.js';
 import type { SendPurpose, SiloDestination, SiloLocator, SiloSender } from './silo-sender.js';
@@ -67,6 +69,9 @@ const ROUTED: readonly Target[] = [{}];
  *   not send it twice. Across a crash between a 2xx and its delete the
  *   message would be delivered again (at least once, never lost).
  * - Messages of one dump are sent in storage order.
+ * - A REGISTER of an owner with nothing stored costs no query: SiloIndex
+ *   counts the rows per owner in memory (not with `shared`, where other
+ *   nodes write the table too and each dump claims its rows instead).
  */
 export class MessageSilo {
   private readonly cfg: MsiloConfig;
@@ -79,6 +84,9 @@ export class MessageSilo {
   private readonly log: SiloLogger | undefined;
   private readonly limits: SiloLimits;
   private readonly keep: KeepHeaders | null;
+  /** Owners with stored rows; null with `shared` (the database is asked every time). */
+  private readonly index: SiloIndex | null;
+  private readonly shared: boolean;
   /** The five seed statistics. */
   readonly counters: SiloCounters;
 
@@ -107,6 +115,8 @@ export class MessageSilo {
     this.log = deps.log;
     this.limits = { ...DEFAULT_SILO_LIMITS, ...deps.limits };
     this.counters = siloCounters(deps.stats);
+    this.shared = deps.shared ?? false;
+    this.index = this.shared ? null : new SiloIndex();
     this.keep = cfg.extra_hdrs_avp !== undefined ? new KeepHeaders(cfg.extra_hdrs_avp) : null;
     if (this.keep && this.keep.invalid.length > 0)
       this.log?.warn(`msilo.extra_hdrs_avp: not header names, ignored: ${this.keep.invalid.join(', ')}`);
@@ -119,11 +129,38 @@ export class MessageSilo {
 
   // --- timers ----------------------------------------------------------------
 
-  /** Starts the check_time sweep (and the send_time reminder timer when reminders are on). */
-  start(): void {
-    if (this.cancelTimers.length > 0) return;
-    this.cancelTimers.push(this.scheduler.every(this.cfg.check_time * 1000, () => this.track(this.runCheckCycle())));
-    if (this.remindersEnabled) this.cancelTimers.push(this.scheduler.every(this.cfg.send_time * 1000, () => this.track(this.runReminders())));
+  /**
+   * Starts the check_time sweep (and the send_time reminder timer when
+   * reminders are on) at once, and resolves once the index of owners with
+   * stored messages is loaded (one query). Until then every REGISTER's dump
+   * asks the database, so nothing is missed meanwhile.
+   */
+  start(): Promise<void> {
+    if (this.cancelTimers.length === 0) {
+      this.cancelTimers.push(this.scheduler.every(this.cfg.check_time * 1000, () => this.track(this.runCheckCycle())));
+      if (this.remindersEnabled) this.cancelTimers.push(this.scheduler.every(this.cfg.send_time * 1000, () => this.track(this.runReminders())));
+    }
+    return this.reloadIndex();
+  }
+
+  /**
+   * Reloads the in-memory index of owners with stored messages from the
+   * table: call it after rows were written to the silo table other than
+   * through this MessageSilo (a backup restore). A no-op with `shared`.
+   */
+  async reloadIndex(): Promise<void> {
+    if (this.index) await this.index.reload(() => this.db.countsByOwner());
+  }
+
+  /** Rows the index counts for an owner (`user@domain`); null with `shared` (no index). Admin and tests. */
+  indexedCount(username: string, domain: string): number | null {
+    return this.index ? this.index.count(ownerKey(username, domain)) : null;
+  }
+
+  /** Takes deleted rows off the index (only rows the database reported gone). */
+  private unindex(rows: Iterable<{ readonly username: string; readonly domain: string }>): void {
+    if (!this.index) return;
+    for (const r of rows) this.index.remove(ownerKey(r.username, r.domain));
   }
 
   /** Stops the timers and waits for deliveries, notifications and sweeps under way. */
@@ -192,11 +229,16 @@ export class MessageSilo {
       if (typeof r === 'string') return refusal(r);
       release = r;
     }
+    // Counted before the INSERT goes out: a REGISTER racing the commit must see it (SiloIndex).
+    const key = ownerKey(m.username, m.domain);
+    this.index?.add(key);
     let id: number;
     try {
       id = await this.db.insert(m);
     } catch (err) {
       release?.(false);
+      this.index?.remove(key);
+      if (err instanceof QueueFullError) return refusal('overloaded');
       this.warn(`storing a message for ${m.username}@${m.domain} failed`, err);
       return refusal('store_failed');
     }
@@ -294,6 +336,9 @@ export class MessageSilo {
   async dump(owner: string, opts: DumpOptions = {}): Promise<DumpReport> {
     const o = ownerOf(owner);
     if (!o) throw new SiloError('bad_owner', owner);
+    // The REGISTER hot path: nothing stored for this owner, no query at all.
+    if (this.index && !this.index.mayHave(ownerKey(o.username, o.domain)))
+      return { owner: ownerAor(o), targets: 0, sent: 0, delivered: 0, failed: 0, skipped: 0 };
     let targets: readonly Target[];
     if (this.cfg.outbound_proxy !== undefined) targets = ROUTED;
     else if (this.cfg.dump_to_all_bindings && this.locator) targets = await this.bindings(o);
@@ -327,7 +372,10 @@ export class MessageSilo {
     const tasks: Promise<void>[] = [];
     let afterId = 0;
     for (;;) {
-      const page = await this.db.pending(o.username, o.domain, this.nowSeconds(), afterId, this.limits.dumpPageSize);
+      const now = this.nowSeconds();
+      const page = this.shared
+        ? await this.db.claim(o.username, o.domain, now, afterId, this.limits.dumpPageSize, now + Math.ceil(this.limits.staleDeliveryMs / 1000))
+        : await this.db.pending(o.username, o.domain, now, afterId, this.limits.dumpPageSize);
       for (const row of page) {
         afterId = row.id;
         await window.acquire();
@@ -339,10 +387,11 @@ export class MessageSilo {
         }
         this.inFlight.set(row.id, { since: this.clock.now(), kind: 'dump', row });
         report.sent++;
-        const task = this.deliver(row, 'dump', targets, extra).then((ok) => {
+        // The window bounds MESSAGEs awaiting the phone's answer, not the deletes after it:
+        // the slot is free as soon as the answer is in (the row stays in flight until deleted).
+        const task = this.deliver(row, 'dump', targets, extra, () => window.release()).then((ok) => {
           if (ok) report.delivered++;
           else report.failed++;
-          window.release();
         });
         this.track(task);
         tasks.push(task);
@@ -357,18 +406,21 @@ export class MessageSilo {
    * One message to its targets (in parallel, like a fork); settles on the
    * first 2xx or once every target answered. 2xx: counted, announced and
    * deleted; otherwise counted failed and kept (a reminder becomes an
-   * ordinary offline message, as Kamailio's ms_reset_stime). Never rejects.
+   * ordinary offline message, as Kamailio's ms_reset_stime). `answered`
+   * runs once the final answer is in, before the database work. Never rejects.
    */
-  private async deliver(row: SiloRow, kind: Kind, targets: readonly Target[], extra: readonly HeaderLine[]): Promise<boolean> {
+  private async deliver(row: SiloRow, kind: Kind, targets: readonly Target[], extra: readonly HeaderLine[], answered?: () => void): Promise<boolean> {
     const entry = this.inFlight.get(row.id);
     const { status, target } = await this.sendToTargets(row, kind, targets, extra);
+    answered?.();
     const current = this.inFlight.get(row.id) === entry;
     const reminder = kind === 'reminder';
     if (status >= 200 && status < 300) {
       (reminder ? this.counters.dumped_reminders : this.counters.dumped_messages).inc();
       this.emit('message.dumped', () => ({ ...messageInfo(row), status, reminder, target }));
       try {
-        await this.db.delete([row.id]);
+        const gone = await this.db.delete([row.id]);
+        if (gone.length > 0) this.unindex([row]);
         if (this.inFlight.get(row.id) === entry) this.inFlight.delete(row.id);
       } catch (err) {
         // Delivered but not yet deleted: keep it marked in flight so no dump sends it again; the sweep retries.
@@ -384,6 +436,13 @@ export class MessageSilo {
         await this.db.clearSendTime(row.id);
       } catch (err) {
         this.warn(`resetting the send time of reminder ${row.id} failed`, err);
+      }
+    } else if (this.shared) {
+      // Give the claim back so the next registration, at any node, sends it again.
+      try {
+        await this.db.release([row.id]);
+      } catch (err) {
+        this.warn(`releasing message ${row.id} failed; free again when its lease ends`, err);
       }
     }
     this.inFlight.delete(row.id);
@@ -440,7 +499,10 @@ export class MessageSilo {
     if (!this.remindersEnabled || this.reminderRunning) return;
     this.reminderRunning = true;
     try {
-      const due = await this.db.dueReminders(this.nowSeconds(), this.limits.reminderBatch);
+      const now = this.nowSeconds();
+      const due = this.shared
+        ? await this.db.claimDueReminders(now, this.limits.reminderBatch, now + Math.ceil(this.limits.staleDeliveryMs / 1000))
+        : await this.db.dueReminders(now, this.limits.reminderBatch);
       const byOwner = new Map<string, SiloRow[]>();
       for (const row of due) {
         if (this.inFlight.has(row.id)) continue;
@@ -458,6 +520,7 @@ export class MessageSilo {
             targets = (await this.locator.lookup(aor)).map((destination) => ({ destination }));
           } catch (err) {
             this.warn(`looking up ${aor} for reminders failed`, err);
+            if (this.shared) await this.db.release(rows.map((r) => r.id)).catch((e: unknown) => this.warn('releasing reminders failed', e));
             continue;
           }
         }
@@ -506,7 +569,8 @@ export class MessageSilo {
       if (this.unconfirmed.size > 0) {
         const ids = [...this.unconfirmed];
         try {
-          await this.db.delete(ids);
+          const gone = new Set(await this.db.delete(ids));
+          this.unindex(ids.flatMap((id) => (gone.has(id) && this.inFlight.has(id) ? [this.inFlight.get(id)!.row] : [])));
           for (const id of ids) {
             this.unconfirmed.delete(id);
             this.inFlight.delete(id);
@@ -532,6 +596,7 @@ export class MessageSilo {
   /** Deletes every message whose expire_time has passed; resolves with how many. */
   async expireNow(): Promise<number> {
     const gone = await this.db.deleteExpired(this.nowSeconds());
+    this.unindex(gone);
     for (const row of gone) this.emit('message.expired', () => messageInfo(row));
     return gone.length;
   }
@@ -605,6 +670,7 @@ export class MessageSilo {
     if (!row) return false;
     const gone = await this.db.delete([id]);
     if (gone.length === 0) return false;
+    this.unindex([row]);
     this.emit('message.deleted', () => messageInfo(row));
     return true;
   }

@@ -1,5 +1,6 @@
 import { GroupCommit, type Settled } from './group-commit.js';
 import { BODY_HEAD_BYTES, type NewSiloMessage, type SiloRow, type SiloSummaryRow, SILO_STATUS_STORED } from './silo-message.js';
+import type { OwnerCount } from './silo-index.js';
 import { listPaging, type SiloListPage, type SiloListQuery, type SiloStore } from './silo-store.js';
 
 /**
@@ -23,6 +24,13 @@ export interface PostgresSiloStoreOptions {
   readonly insertConcurrency?: number;
   /** DELETE statements in flight at once for confirmed deliveries (default 2). */
   readonly deleteConcurrency?: number;
+  /**
+   * Stores waiting for their INSERT at most (default 20,000, a few seconds
+   * of the best store rate); beyond it insert() rejects with QueueFullError
+   * at once and the MESSAGE is refused 503 (`overloaded`), instead of the
+   * queue and its latency growing without bound.
+   */
+  readonly maxQueuedInserts?: number;
 }
 
 const COLUMNS = 'id, src_addr, dst_addr, username, domain, inc_time, exp_time, snd_time, ctype, body, extra_hdrs, callid, status';
@@ -126,6 +134,7 @@ export class PostgresSiloStore implements SiloStore {
     this.inserts = new GroupCommit((b) => this.insertBatch(b), {
       maxBatch: opts.maxInsertBatch ?? 500,
       concurrency: opts.insertConcurrency ?? 1,
+      maxQueued: opts.maxQueuedInserts ?? 20_000,
     });
     this.deletes = new GroupCommit((b) => this.deleteBatch(b), {
       maxBatch: 1000,
@@ -174,6 +183,39 @@ export class PostgresSiloStore implements SiloStore {
     return rows.map(toRow);
   }
 
+  async claim(username: string, domain: string, now: number, afterId: number, limit: number, leaseUntil: number): Promise<SiloRow[]> {
+    // The row locks of FOR UPDATE SKIP LOCKED make two nodes' claims disjoint
+    // while both run; `status <= now` keeps rows claimed earlier (and not
+    // yet delivered or released) out until their lease ends.
+    const rows = await this.q<RawRow>(
+      `WITH c AS (UPDATE silo SET status = $6 WHERE id IN (
+         SELECT id FROM silo WHERE username = $1 AND domain = $2 AND snd_time = 0 AND exp_time > $3 AND id > $4 AND status <= $3
+         ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING ${COLUMNS}) SELECT * FROM c ORDER BY id`,
+      [username, domain, now, afterId, limit, leaseUntil],
+    );
+    return rows.map(toRow);
+  }
+
+  async claimDueReminders(now: number, limit: number, leaseUntil: number): Promise<SiloRow[]> {
+    const rows = await this.q<RawRow>(
+      `WITH c AS (UPDATE silo SET status = $3 WHERE id IN (
+         SELECT id FROM silo WHERE snd_time <> 0 AND snd_time <= $1 AND status <= $1
+         ORDER BY snd_time, id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING ${COLUMNS}) SELECT * FROM c ORDER BY snd_time, id`,
+      [now, limit, leaseUntil],
+    );
+    return rows.map(toRow);
+  }
+
+  async release(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.q(`WITH u AS (UPDATE silo SET status = ${SILO_STATUS_STORED} WHERE id = ANY($1::int[]) RETURNING id) SELECT id FROM u`, [ids]);
+  }
+
+  async countsByOwner(): Promise<OwnerCount[]> {
+    const rows = await this.q<{ username: string; domain: string; n: number }>('SELECT username, domain, count(*)::int AS n FROM silo GROUP BY username, domain');
+    return rows.map((r) => ({ username: r.username, domain: r.domain, count: Number(r.n) }));
+  }
+
   async dueReminders(now: number, limit: number): Promise<SiloRow[]> {
     const rows = await this.q<RawRow>(`SELECT ${COLUMNS} FROM silo WHERE snd_time <> 0 AND snd_time <= $1 ORDER BY snd_time, id LIMIT $2`, [now, limit]);
     return rows.map(toRow);
@@ -196,7 +238,7 @@ export class PostgresSiloStore implements SiloStore {
   }
 
   async clearSendTime(id: number): Promise<boolean> {
-    const rows = await this.q<{ id: number }>('WITH u AS (UPDATE silo SET snd_time = 0 WHERE id = $1 RETURNING id) SELECT id FROM u', [id]);
+    const rows = await this.q<{ id: number }>(`WITH u AS (UPDATE silo SET snd_time = 0, status = ${SILO_STATUS_STORED} WHERE id = $1 RETURNING id) SELECT id FROM u`, [id]);
     return rows.length > 0;
   }
 

@@ -62,6 +62,14 @@ export interface MessageSiloDeps {
   readonly events?: SiloEventSink;
   readonly log?: SiloLogger;
   readonly limits?: Partial<SiloLimits>;
+  /**
+   * Several nodes share the silo table (usrloc.db_mode 3 scale-out). Then
+   * the in-memory SiloIndex is not kept (other nodes store behind this
+   * one's back: every dump asks the database) and a dump claims its rows
+   * (SiloStore.claim) so that a message goes out from one node only.
+   * Default false: this process is the table's only writer.
+   */
+  readonly shared?: boolean;
 }
 
 /** m_store's answer: 202 once committed, or the refusal to send instead. */

@@ -18,6 +18,7 @@ export const SILO_ERRORS = {
   reminders_disabled: { sip: 501, reason: 'Not Implemented', http: 409, description: 'a send time was given but reminders are off (send_time = 0 or reminder unset)' },
   inbox_full: { sip: 486, reason: 'Inbox Full', http: 409, description: 'the owner already has max_messages stored messages' },
   store_failed: { sip: 503, reason: 'Service Unavailable', http: 503, description: 'the database did not commit the message' },
+  overloaded: { sip: 503, reason: 'Store Overloaded', http: 503, description: 'too many messages are waiting for the database; try again shortly' },
   not_found: { sip: 404, reason: 'Not Found', http: 404, description: 'no stored message with this id' },
 } as const satisfies Record<string, { sip: number; reason: string; http: number; description: string }>;
 

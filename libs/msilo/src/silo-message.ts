@@ -16,7 +16,7 @@
  * body            body         the body, bytes as received
  * extra_hdrs      extraHdrs    stored headers, each `Name: value\r\n` (extra_hdrs_avp)
  * callid          callId       Call-ID to reuse on delivery (use_mode=1), '' = none
- * status          status       always SILO_STATUS_STORED (see below)
+ * status          status       SILO_STATUS_STORED, or a node's claim (see below)
  */
 export interface NewSiloMessage {
   readonly srcAddr: string;
@@ -51,9 +51,13 @@ export const BODY_HEAD_BYTES = 256;
 
 /**
  * The `status` column. Kamailio 5.6 declares it (sc_status) but never writes
- * it; neither do we: a row in the table is a message not yet delivered, and
+ * it. A row in the table is a message not yet delivered; on one node
  * whether a delivery is in progress is kept in memory (it does not survive a
- * restart, and must not: after a restart the message is simply sent again).
+ * restart, and must not: after a restart the message is simply sent again)
+ * and status stays SILO_STATUS_STORED. With several nodes on one table
+ * (MessageSilo `shared`), a node delivering a row writes the end of its
+ * claim there (Unix seconds, SiloStore.claim): other nodes skip the row
+ * until then; it is set back to SILO_STATUS_STORED when the delivery fails.
  */
 export const SILO_STATUS_STORED = 0;
 

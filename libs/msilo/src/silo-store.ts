@@ -1,3 +1,4 @@
+import type { OwnerCount } from './silo-index.js';
 import type { NewSiloMessage, SiloRow, SiloSummaryRow } from './silo-message.js';
 
 /** Filters of the admin list (GET /api/messages). */
@@ -43,6 +44,25 @@ export interface SiloStore {
    */
   pending(username: string, domain: string, now: number, afterId: number, limit: number): Promise<SiloRow[]>;
 
+  /**
+   * Like pending(), for several nodes sharing the table: atomically takes
+   * the rows for this node until `leaseUntil` (the `status` column holds
+   * the lease's end, SILO_STATUS_STORED = free), skipping rows another node
+   * holds (`FOR UPDATE SKIP LOCKED`, then `status > now`). A row is in one
+   * claim at a time, so two nodes dumping the same owner at once never both
+   * send it. A lease that ran out (its node died) is free again.
+   */
+  claim(username: string, domain: string, now: number, afterId: number, limit: number, leaseUntil: number): Promise<SiloRow[]>;
+
+  /** Like dueReminders(), claiming the rows as claim() does (several nodes: each reminder sent by one). */
+  claimDueReminders(now: number, limit: number, leaseUntil: number): Promise<SiloRow[]>;
+
+  /** Gives claimed rows back (status = SILO_STATUS_STORED) after a failed delivery. */
+  release(ids: readonly number[]): Promise<void>;
+
+  /** Rows per owner (every row, reminders included): loads msilo's SiloIndex. */
+  countsByOwner(): Promise<OwnerCount[]>;
+
   /** Reminders due: snd_time <> 0 and snd_time <= now, oldest send time first, at most `limit`. */
   dueReminders(now: number, limit: number): Promise<SiloRow[]>;
 
@@ -51,7 +71,7 @@ export interface SiloStore {
   /** Deletes these messages; resolves with the ids that existed (and are now gone). */
   delete(ids: readonly number[]): Promise<number[]>;
 
-  /** Sets snd_time to 0 (a failed reminder becomes an ordinary offline message); false when the row is gone. */
+  /** Sets snd_time to 0 and frees a claim (a failed reminder becomes an ordinary offline message); false when the row is gone. */
   clearSendTime(id: number): Promise<boolean>;
 
   /** Deletes every message with exp_time <= now; resolves with what was deleted, ascending id. */

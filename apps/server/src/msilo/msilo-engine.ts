@@ -9,6 +9,14 @@ import type { RequestContext } from '../routing/route-context.js';
 /** Request header a client sets to `off` so that storing its MESSAGE sends it no offline notification. */
 export const NO_NOTIFICATION_HEADER = 'X-Offline-Notification';
 
+/**
+ * REGISTER-triggered dumps waiting for the database at most, with
+ * usrloc.db_mode 3 (where each one asks it). Beyond that a REGISTER starts
+ * no dump: its messages stay stored for the next registration, instead of
+ * a queue of queries growing while the database lags.
+ */
+const MAX_PENDING_DUMPS = 512;
+
 /** The dashboard's word for each msilo event. */
 const STATE: Record<keyof MsiloEventMap, string> = {
   'message.stored': 'stored',
@@ -23,14 +31,26 @@ const STATE: Record<keyof MsiloEventMap, string> = {
  * deliveries sent as client transactions of the SIP server, dumps started
  * by successful REGISTERs, and MESSAGEs for unreachable users stored from
  * the LOCATION block.
+ *
+ * One node (usrloc.db_mode 0–2): msilo keeps the index of owners with
+ * stored messages in memory, so a REGISTER of a user with nothing stored
+ * costs no query. Several nodes on one PostgreSQL (db_mode 3): others
+ * store too, so each dump asks the database and claims its rows with row
+ * locks (MessageSilo `shared`), and a message goes out from one node only.
  */
 export class MsiloEngine implements OfflineStore {
   readonly silo: MessageSilo;
+  private readonly shared: boolean;
+  private pendingDumps = 0;
+  private readonly log;
 
   constructor(private readonly ctx: AppContext) {
     const ds = ctx.db.dataSource;
     const log = ctx.logger.child({ module: 'msilo' });
+    this.log = log;
+    this.shared = ctx.config.pbx.usrloc.db_mode === 3;
     this.silo = new MessageSilo({
+      shared: this.shared,
       config: ctx.config.pbx.msilo,
       store: new PostgresSiloStore((sql, params) => ds.query(sql, params as unknown[])),
       sender: this.sender(),
@@ -50,10 +70,21 @@ export class MsiloEngine implements OfflineStore {
     });
   }
 
+  /** Loads the index of owners with stored messages (one query) before the first REGISTER can arrive. */
   async start(): Promise<void> {
     await this.silo.start();
     this.ctx.registrar.onRegistered = (aor, req) => this.registered(req);
     this.ctx.shutdownHooks.unshift(() => this.silo.stop());
+  }
+
+  /**
+   * Re-reads which users have stored messages from the silo table. Call it
+   * after writing silo rows other than through msilo (a backup restore):
+   * until then a REGISTER of a user whose messages were restored would not
+   * look for them.
+   */
+  reloadIndex(): Promise<void> {
+    return this.silo.reloadIndex();
   }
 
   /**
@@ -71,7 +102,15 @@ export class MsiloEngine implements OfflineStore {
     if (!messageSupported(req)) return;
     const to = req.to().uri;
     if (to.kind !== 'sip' || to.user === null) return;
-    this.silo.dump(`sip:${to.user}@${to.host}`, { register: req }).catch((err: unknown) => this.ctx.logger.error({ err }, 'msilo dump failed'));
+    if (this.shared && this.pendingDumps >= MAX_PENDING_DUMPS) {
+      this.log.warn(`${this.pendingDumps} dumps waiting for the database; none for this REGISTER of ${to.user}@${to.host} (messages stay stored)`);
+      return;
+    }
+    this.pendingDumps++;
+    this.silo
+      .dump(`sip:${to.user}@${to.host}`, { register: req })
+      .catch((err: unknown) => this.ctx.logger.error({ err }, 'msilo dump failed'))
+      .finally(() => this.pendingDumps--);
   }
 
   /**
