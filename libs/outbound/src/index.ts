@@ -6,3 +6,4 @@ export * from './flow-table.js';
 export * from './flow-token.js';
 export * from './ip-bytes.js';
 export * from './stun.js';
+export type { FlowView } from './flow-view.js';

@@ -1,30 +1,7 @@
-import type { Flow } from '@pbx/outbound';
+import type { Flow, FlowView } from '@pbx/outbound';
 import type { ConnectionInfo } from '@pbx/sip';
 
-/** A flow as `GET /api/flows` and the flow.* events show it. */
-export interface FlowView {
-  id: string;
-  instance: string | null;
-  regId: number | null;
-  aor: string | null;
-  transport: string;
-  peer: string;
-  local: string;
-  connectionId: number;
-  openedAt: string;
-  /** Seconds since the flow opened. */
-  ageSec: number;
-  lastSeenAt: string;
-  lastKeepAliveAt: string | null;
-  keepAlives: number;
-  /** Flow-Timer in force (seconds), 0 when none. */
-  flowTimer: number;
-  silent: boolean;
-  requestsIn: number;
-  requestsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+export type { FlowView };
 
 function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;

@@ -1,28 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { FlowView } from '../../../../libs/outbound/src/flow-view';
 import { apiRequest } from '../../api/client';
 
-/** One flow of the edge (GET /api/flows; the server's FlowView). */
-export interface FlowRow {
-  id: string;
-  instance: string | null;
-  regId: number | null;
-  aor: string | null;
-  transport: string;
-  peer: string;
-  local: string;
-  connectionId: number;
-  openedAt: string;
-  ageSec: number;
-  lastSeenAt: string;
-  lastKeepAliveAt: string | null;
-  keepAlives: number;
-  flowTimer: number;
-  silent: boolean;
-  requestsIn: number;
-  requestsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+/** One flow of the edge (GET /api/flows): the server's own view, imported type-only. */
+export type FlowRow = FlowView;
 
 export const flowsKey = ['flows'] as const;
 
