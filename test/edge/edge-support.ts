@@ -1,29 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { startServer, type RequestSpec, type TestServer } from '../support/index.js';
 
 export const DOMAIN = 'example.com';
 
-/** Starts the appliance with `yaml` as its PBX_CONFIG (a temp file removed with the server). */
-export async function serverWith(yaml: string, env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'pbx-edge-cfg-'));
-  const file = join(dir, 'pbx.yaml');
-  writeFileSync(file, yaml);
-  try {
-    const srv = await startServer({ env: { SIP_AUTH: 'off', SIP_DOMAINS: DOMAIN, PBX_CONFIG: file, ...env } });
-    const destroy = srv.destroy;
-    srv.destroy = async () => {
-      await destroy();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    return srv;
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
+/** Starts the appliance with `yaml` as its PBX_CONFIG. */
+export function serverWith(yaml: string, env: Record<string, string> = {}): Promise<TestServer> {
+  return startServer({ config: yaml, env: { SIP_AUTH: 'off', SIP_DOMAINS: DOMAIN, ...env } });
 }
 
 /** The seed's "Registrar Configuration" in our keys: use_path 1, path_mode 2, outbound_mode 2 would refuse non-outbound UAs, so 1. */

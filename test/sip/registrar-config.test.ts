@@ -1,8 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SipResponse } from '@pbx/sip';
 import { SipTestClient, startServer, type TestServer } from '../support/index.js';
 
@@ -17,23 +14,9 @@ import { SipTestClient, startServer, type TestServer } from '../support/index.js
 const DOMAIN = 'example.com';
 const FULL_ALLOW = 'INVITE, ACK, CANCEL, BYE, MESSAGE, OPTIONS';
 
-/** Starts the appliance with `yaml` as its PBX_CONFIG file (in a temp dir removed with the server). */
-async function serverWith(yaml: string | null): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'pbx-cfg-'));
-  const file = join(dir, 'pbx.yaml');
-  if (yaml !== null) writeFileSync(file, yaml);
-  try {
-    const srv = await startServer({ env: { SIP_AUTH: 'off', SIP_DOMAINS: DOMAIN, ...(yaml === null ? {} : { PBX_CONFIG: file }) } });
-    const destroy = srv.destroy;
-    srv.destroy = async () => {
-      await destroy();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    return srv;
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
+/** Starts the appliance with `yaml` as its PBX_CONFIG (none when null). */
+function serverWith(yaml: string | null): Promise<TestServer> {
+  return startServer({ env: { SIP_AUTH: 'off', SIP_DOMAINS: DOMAIN }, ...(yaml === null ? {} : { config: yaml }) });
 }
 
 interface Reg {

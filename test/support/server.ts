@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export interface ServerOptions {
   dataDir?: string;
   databaseUrl?: string;
   env?: Record<string, string>;
+  /** The YAML of PBX_CONFIG: written to a temporary file that destroy() removes. */
+  config?: string;
 }
 
 /** A socket the server listens on, from its `ready` log line. */
@@ -63,6 +65,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     databaseUrl = db.url;
     dropDb = db.drop;
   }
+  let configDir: string | undefined;
+  if (opts.config !== undefined) {
+    configDir = mkdtempSync(join(tmpdir(), 'pbx-cfg-'));
+    writeFileSync(join(configDir, 'pbx.yaml'), opts.config);
+  }
+  const removeConfig = () => configDir && rmSync(configDir, { recursive: true, force: true });
   const adminPassword = opts.env?.ADMIN_PASSWORD ?? 'test-admin-password';
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -75,6 +83,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'info',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(configDir ? { PBX_CONFIG: join(configDir, 'pbx.yaml') } : {}),
     ...opts.env,
   };
   const proc = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,6 +111,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before ready:\n${output.join('\n')}`));
     });
+  }).catch(async (err: unknown) => {
+    // A server that never got ready is not left running, nor its temporary files.
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    removeConfig();
+    await dropDb?.();
+    throw err;
   });
 
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
@@ -149,6 +164,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     async destroy() {
       await server.stop();
       await dropDb?.();
+      removeConfig();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
