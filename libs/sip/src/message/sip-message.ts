@@ -620,14 +620,33 @@ export abstract class SipMessageBase {
   private newField(name: string, value: HeaderValue): HeaderField {
     const v = String(value);
     if (/[\r\n]/.test(v)) throw new SipHeaderError(name, 'value contains CR or LF');
-    if (!/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(name)) throw new SipHeaderError(name, 'invalid header name');
-    return new HeaderField(headerId(name), name, v.trim(), null);
+    const id = headerId(name);
+    // A known header name (the proxy's Via, Max-Forwards, Route…) is a valid token already.
+    if (id === 0 && !/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(name)) throw new SipHeaderError(name, 'invalid header name');
+    return new HeaderField(id, name, v.trim(), null);
   }
 
   /** Replaces every header of this name (compact form included) with one header, at the first one's place (or the end). */
   setHeader(name: string, value: HeaderValue | HeaderValue[]): this {
     const fields = this.materialize();
     const match = SipMessageBase.matcher(name);
+    if (!Array.isArray(value)) {
+      // Fast path (a proxy's Max-Forwards on every forwarded request, §16.6 step 3): one value
+      // replacing the only line of that name is a replacement in place — the same result as the
+      // general path below without its four array copies.
+      let at = -1;
+      let n = 0;
+      for (let i = 0; i < fields.length; i++)
+        if (match(fields[i]!)) {
+          at = i;
+          n++;
+        }
+      if (n === 1) {
+        fields[at] = this.newField(name, value);
+        this.invalidate(headerId(name));
+        return this;
+      }
+    }
     const values = Array.isArray(value) ? value : [value];
     const created = values.map((v) => this.newField(name, v));
     let at = fields.findIndex(match);
@@ -779,9 +798,18 @@ export abstract class SipMessageBase {
     }
     if (!clDone) head += clLine;
     head += CRLF;
-    const headBuf = wide ? encodeMixed(head) : Buffer.from(head, 'latin1');
-    if (bodyLen === 0) return headBuf;
-    return Buffer.concat([headBuf, this.body], headBuf.length + bodyLen);
+    if (wide) {
+      const headBuf = encodeMixed(head);
+      if (bodyLen === 0) return headBuf;
+      return Buffer.concat([headBuf, this.body], headBuf.length + bodyLen);
+    }
+    // Every forwarded request and relayed response comes through here: one pooled allocation
+    // for head and body and one native latin1 copy, instead of Buffer.from plus Buffer.concat.
+    const n = head.length;
+    const out = Buffer.allocUnsafe(n + bodyLen);
+    (out as unknown as Latin1Writable).latin1Write(head, 0, n);
+    if (bodyLen > 0) this.body.copy(out, n);
+    return out;
   }
 
   toString(): string {
@@ -791,6 +819,8 @@ export abstract class SipMessageBase {
 
 /** Node's own latin1 decoder without toString()'s encoding dispatch (present on every Buffer). */
 type Latin1Sliceable = { latin1Slice(start: number, end: number): string };
+/** Node's own latin1 encoder without write()'s argument and encoding dispatch (present on every Buffer). */
+type Latin1Writable = { latin1Write(s: string, offset: number, length: number): number };
 
 /** Encodes a string whose chars ≤ U+00FF are bytes and whose others are UTF-8 text. */
 function encodeMixed(s: string): Buffer {
