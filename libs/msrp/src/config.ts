@@ -19,6 +19,7 @@ export const msrpConfigSchema = z
     }),
     cmap_size: f.int(0, { min: 0, max: 20 }, {
       description: 'Size of the connection map table as a power of two (4 = 16 slots); 0 = no internal map table.',
+      note: 'PBX-lite\'s connection map is a hash map that grows as needed; the name is kept so Kamailio settings carry over.',
     }),
     timer_interval: f.int(60, { min: 1, max: 86_400 }, {
       unit: 'seconds',
