@@ -1,26 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 
 // The dashboard end to end: the real appliance (which serves web/dist at `/`)
 // driven through Debian's Chromium. Screenshots land in test-artifacts/web/.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SESSION_KEY = 'pbx-lite.session';
 const EXPIRED = 'Your session has expired, please sign in again';
 
@@ -30,11 +16,9 @@ describe('dashboard (Playwright)', () => {
   let token: string;
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     srv = await startServer();
     token = await srv.login();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -1,20 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SipTestClient, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 import { DOMAIN, REGISTRAR_YAML, obRegister, serverWith, startEdge, urn } from '../edge/edge-support.js';
 
 // The Flows page (role: edge) end to end: a registrar and an edge in front
 // of it, phones registering through the edge over TCP from this process,
 // the dashboard driven through Debian's Chromium.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('flows page (Playwright, edge role)', () => {
   let registrar: TestServer;
@@ -23,11 +17,9 @@ describe('flows page (Playwright, edge role)', () => {
   const phones: SipTestClient[] = [];
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build -w web)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     registrar = await serverWith(REGISTRAR_YAML);
     edge = await startEdge(registrar.sip('udp'), 20);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const p of phones) p.close();

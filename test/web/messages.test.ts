@@ -1,22 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createResponse, type SipMessage, type SipRequest, type SipResponse } from '@pbx/sip';
 import { rand, SipTestClient, startServer, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 
 // The Messages page (msilo's silo) end to end: the real appliance in open lab
 // mode (SIP_AUTH=off), a sender and recipients played by SIP clients in this
 // process over real UDP, the dashboard driven through Debian's Chromium.
 // Screenshots land in test-artifacts/web/.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const DOMAIN = 'example.com';
 
 interface SiloItem {
@@ -96,15 +91,13 @@ describe('messages page (Playwright + SIP over UDP)', () => {
   let configDir: string;
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build -w web)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Reminders are off by default (msilo `reminder` unset, `send_time` 0): turn them on for the compose test.
     configDir = mkdtempSync(join(tmpdir(), 'pbx-web-messages-'));
     const config = join(configDir, 'pbx.yaml');
     writeFileSync(config, 'msilo:\n  reminder: "sip:reminders@example.com"\n  send_time: 60\n');
     srv = await startServer({ env: { SIP_AUTH: 'off', PBX_CONFIG: config } });
     token = await srv.login();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

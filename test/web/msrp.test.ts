@@ -1,33 +1,26 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startServer, type TestServer } from '../support/index.js';
+import { launchChromium } from './browser.js';
 import { MsrpTestClient } from '../msrp/msrp-client.js';
 
 // The MSRP sessions page end to end: the real appliance, two MSRP clients in
 // this process chatting through its relay over real TCP, the dashboard in
 // Debian's Chromium.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const DOMAIN = 'example.com';
 
 describe('MSRP sessions page', () => {
   let srv: TestServer;
   let browser: Browser;
   before(async () => {
-    assert.ok(existsSync(WEB_INDEX), 'the dashboard must be built first (npm run build -w web)');
     srv = await startServer({ env: { SIP_DOMAINS: DOMAIN } });
     const token = await srv.login();
     for (const u of ['alice', 'bob']) {
       const r = await srv.api('/api/subscribers', { method: 'POST', token, body: { username: u, domain: DOMAIN, password: `${u}-secret-1` } });
       assert.equal(r.status, 201);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

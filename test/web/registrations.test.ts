@@ -1,22 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { SipResponse } from '@pbx/sip';
 import { rand, SipTestClient, startServer, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 
 // The Registrations page end to end: the real appliance in open lab mode
 // (SIP_AUTH=off, so REGISTER needs no digest), phones played by SIP clients
 // in this process over real UDP, the dashboard driven through Debian's
 // Chromium. Screenshots land in test-artifacts/web/.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const DOMAIN = 'example.com';
 const USER_AGENT = 'PBX-lite test phone/1.0';
 /** How many AoRs the paging test loads (the issue's budget: first render with 10,000 AoRs under 1 s). */
@@ -77,8 +72,6 @@ describe('registrations page (Playwright + SIP over UDP)', () => {
   const phones: Phone[] = [];
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build -w web)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     // usrloc.db_mode 0: this suite is about the page and the listing API. In the default write-back mode
     // the embedded database flushes the 10k seeded bindings on the process's one thread, which under a
     // loaded machine held the first page load past its timeout (a known cost of PGlite, see the README).
@@ -86,7 +79,7 @@ describe('registrations page (Playwright + SIP over UDP)', () => {
     writeFileSync(join(cfgDir, 'pbx.yaml'), 'usrloc:\n  db_mode: 0\n');
     srv = await startServer({ env: { SIP_AUTH: 'off', PBX_CONFIG: join(cfgDir, 'pbx.yaml') } });
     token = await srv.login();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

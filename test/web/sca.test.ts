@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { SipRequest, SipResponse } from '@pbx/sip';
 import { SipTestClient, startServer, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 import { AOR, DOMAIN, Handset, sdp } from '../sca/handset.js';
 
 // The SCA page end to end: the real appliance in open lab mode, BroadWorks
@@ -15,11 +15,6 @@ import { AOR, DOMAIN, Handset, sdp } from '../sca/handset.js';
 // 200), a called party (bob), and the dashboard driven through Debian's
 // Chromium. Every wait is for the event itself: a lamp's state in the DOM or
 // a NOTIFY at a handset. Screenshots land in test-artifacts/web/.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const BOB = `sip:bob@${DOMAIN}`;
 /** Lines per shared AoR on this appliance (sca.max_appearances). */
 const LINES = 3;
@@ -49,13 +44,11 @@ describe('SCA page (Playwright + SIP handsets over UDP, BroadWorks SIP Access Si
   let b: Handset;
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build -w web)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     srv = await startServer({ env: { SIP_AUTH: 'off', SIP_DOMAINS: DOMAIN, PBX_CONFIG: configFile(`sca:\n  max_appearances: ${LINES}\n`) } });
     bob = await registerBob(srv);
     a = await Handset.open(srv.sip('udp'), 'A');
     b = await Handset.open(srv.sip('udp'), 'B');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

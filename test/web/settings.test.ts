@@ -1,20 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 
 // The Settings page end to end: Export on one appliance downloads the
 // backup file, Restore on a fresh one loads it (confirmation, result), and
 // the page shows the server's refusals (a bad field, a non-empty target).
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const DOMAIN = 'example.com';
 
 describe('settings page: backup export and restore (Playwright)', () => {
@@ -25,8 +20,6 @@ describe('settings page: backup export and restore (Playwright)', () => {
   let downloaded = '';
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build -w web)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     source = await startServer();
     target = await startServer();
     const token = await source.login();
@@ -36,7 +29,7 @@ describe('settings page: backup export and restore (Playwright)', () => {
     }
     const m = await source.api('/api/messages', { method: 'POST', token, body: { from: `sip:emil@${DOMAIN}`, to: `sip:dora@${DOMAIN}`, body: 'see you at ten' } });
     assert.equal(m.body.outcome, 'stored');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

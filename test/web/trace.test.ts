@@ -1,28 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SipTestClient, startServer, type TestServer } from '../support/index.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
 
 // The Trace page end to end (issue 7 point 6): the real appliance serving
 // web/dist, Debian's Chromium, and a SIP client in this process whose
 // messages must appear on the ladder live. Screenshots land in
 // test-artifacts/web/. Same set-up as dashboard.test.ts.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_INDEX = join(ROOT, 'web/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe('SIP trace page (Playwright)', () => {
   let srv: TestServer;
@@ -30,11 +16,9 @@ describe('SIP trace page (Playwright)', () => {
   let token: string;
 
   before(async () => {
-    if (!existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: build the dashboard first (npm run build)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     srv = await startServer();
     token = await srv.login();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
