@@ -23,6 +23,6 @@ export { PgLocationStore } from './pg-location-store.js';
 export type { PgQuery, PgLocationStoreOptions } from './pg-location-store.js';
 export { Registrar } from './registrar.js';
 export type { RegistrarOptions, SaveResult, SaveOutcome, RegisteredMatch } from './registrar.js';
-export { LIMITS, parseSocket } from './register-request.js';
+export { LIMITS, hopOf, parseSocket } from './register-request.js';
 export type { SaveOptions } from './register-request.js';
 export type { LookupResult, LookupTarget, LookupOptions, Destination } from './lookup.js';

@@ -1,9 +1,8 @@
-import { parseUri, type TransportName } from '@pbx/sip';
 import { aorKeyOf, splitAorKey } from './aor.js';
 import { Binding } from './binding.js';
 import type { LocationPage, LocationQuery, LocationStore, WriteBatch } from './location-store.js';
 import { DEFAULT_PAGE, MAX_PAGE } from './location-query.js';
-import { parseSocket } from './register-request.js';
+import { hopOf, parseSocket } from './register-request.js';
 
 /** A query function with TypeORM DataSource.query's shape (also pg Pool via a wrapper): rows as objects. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -219,14 +218,4 @@ export class PgLocationStore implements LocationStore {
       localPort: sock?.port ?? 0,
     });
   }
-}
-
-/** The address, port and transport a received URI or contact names (defaults of RFC 3263 for absent parts). */
-function hopOf(uri: string): { transport: TransportName; address: string; port: number } {
-  const p = parseUri(uri);
-  if (!p.ok || p.uri.kind !== 'sip') return { transport: 'udp', address: '', port: 0 };
-  const u = p.uri;
-  const t = (u.transport ?? (u.secure ? 'tls' : 'udp')) as TransportName;
-  const port = u.port ?? (t === 'tls' ? 5061 : t === 'ws' ? 80 : t === 'wss' ? 443 : 5060);
-  return { transport: t, address: u.hostname, port };
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Params, SipHeaderError, uriEquals, unescape, type NameAddr, type Peer, type SipRequest, type SipUri, type TransportName, type Uri } from '@pbx/sip';
+import { Params, SipHeaderError, parseUri, uriEquals, unescape, type NameAddr, type Peer, type SipRequest, type SipUri, type TransportName, type Uri } from '@pbx/sip';
 import { aorOf, type Aor, type AorOptions } from './aor.js';
 import { detach, formatSocket, sharedStrings } from './binding.js';
 import type { RegistrarConfig } from './config.js';
@@ -340,4 +340,14 @@ export function receivedUri(flow: Flow): string {
 /** The local socket column of a flow. */
 export function flowSocket(flow: Flow): string {
   return formatSocket(flow.transport, flow.localAddress, flow.localPort);
+}
+
+/** The address, port and transport a received URI or contact names (RFC 3263 defaults for absent parts). */
+export function hopOf(uri: string): { transport: TransportName; address: string; port: number } {
+  const p = parseUri(uri);
+  if (!p.ok || p.uri.kind !== 'sip') return { transport: 'udp', address: '', port: 0 };
+  const u = p.uri;
+  const t = (u.transport ?? (u.secure ? 'tls' : 'udp')) as TransportName;
+  const port = u.port ?? (t === 'tls' ? 5061 : t === 'ws' ? 80 : t === 'wss' ? 443 : 5060);
+  return { transport: t, address: u.hostname, port };
 }

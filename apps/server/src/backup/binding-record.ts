@@ -1,5 +1,4 @@
-import { Binding, aorKeyOf, formatSocket, parseSocket, splitAorKey } from '@pbx/registrar';
-import { parseUri, type TransportName } from '@pbx/sip';
+import { Binding, aorKeyOf, formatSocket, hopOf, parseSocket, splitAorKey } from '@pbx/registrar';
 import type { BindingRecord } from './backup-format.js';
 
 /**
@@ -69,14 +68,4 @@ export function bindingOf(r: BindingRecord, useDomain: boolean, now: number): Bi
     localAddress: sock?.address ?? '',
     localPort: sock?.port ?? 0,
   });
-}
-
-/** The address, port and transport a received URI or contact names (RFC 3263 defaults for absent parts). */
-function hopOf(uri: string): { transport: TransportName; address: string; port: number } {
-  const p = parseUri(uri);
-  if (!p.ok || p.uri.kind !== 'sip') return { transport: 'udp', address: '', port: 0 };
-  const u = p.uri;
-  const t = (u.transport ?? (u.secure ? 'tls' : 'udp')) as TransportName;
-  const port = u.port ?? (t === 'tls' ? 5061 : t === 'ws' ? 80 : t === 'wss' ? 443 : 5060);
-  return { transport: t, address: u.hostname, port };
 }
