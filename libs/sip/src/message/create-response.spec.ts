@@ -71,6 +71,47 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
     );
     assert.equal(h[3]!.value, '<sip:bob@example.com>;tag=t');
   });
+  test('RFC 3581 §4: a top Via rewritten by replaceTopVia is copied as rewritten, the index kept, same bytes as the field path', () => {
+    const make = () => {
+      const req = request();
+      const via = req.topVia()!.clone();
+      via.params.set('received', '192.0.2.9');
+      via.params.set('rport', 5070);
+      req.replaceTopVia(via);
+      assert.equal(req.fields, null, 'no header fields made');
+      return req;
+    };
+    const req = make();
+    assert.equal(req.topVia()!.received, '192.0.2.9');
+    assert.equal(req.vias().length, 2);
+    const expectedVia = 'Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1;received=192.0.2.9;rport=5070\r\nv: SIP/2.0/TCP b.example.com;branch=z9hG4bK2\r\n';
+    assert.ok(req.serialize().toString('latin1').startsWith('INVITE sip:bob@example.com SIP/2.0\r\n' + expectedVia));
+    assert.ok(req.copy().serialize().toString('latin1').includes(expectedVia), 'a proxy copy sees the rewritten Via');
+    const res = createResponse(make(), 200, undefined, { toTag: 't' });
+    const text = res.serialize().toString('latin1');
+    assert.ok(text.startsWith('SIP/2.0 200 OK\r\n' + expectedVia), text);
+    assert.equal(viaFields(createResponse(make(), 200, undefined, { toTag: 't' })).toString('latin1'), text);
+    assert.equal(res.topVia()!.rport, 5070);
+    // Materializing the request (any header edit) keeps the rewritten line.
+    const edited = make();
+    edited.addHeader('X-Probe', '1');
+    assert.ok(edited.serialize().toString('latin1').includes(expectedVia));
+  });
+  test('RFC 3261 §7.3.1: replaceTopVia on a line of several via-parms keeps the others after it', () => {
+    const req = request(lines(...REQ.map((l) => (l.startsWith('Via:') ? 'Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1 , SIP/2.0/UDP c.example.com;branch=z9hG4bK3' : l))));
+    const via = req.topVia()!.clone();
+    via.params.set('received', '192.0.2.9');
+    req.replaceTopVia(via);
+    assert.deepEqual(
+      req.vias().map((v) => [v.host, v.received]),
+      [
+        ['a.example.com', '192.0.2.9'],
+        ['c.example.com', undefined],
+        ['b.example.com', undefined],
+      ],
+    );
+    assert.ok(createResponse(req, 200).serialize().toString('latin1').includes('\r\nVia: SIP/2.0/UDP a.example.com;branch=z9hG4bK1;received=192.0.2.9, SIP/2.0/UDP c.example.com;branch=z9hG4bK3\r\n'));
+  });
   test('RFC 3261 §8.2.6.1: a 100 copies Timestamp; other responses do not', () => {
     assert.equal(createResponse(request(), 100).get('Timestamp'), '54');
     assert.ok(createResponse(request(), 100).serialize().toString('latin1').includes('\r\nTimestamp: 54\r\n'));

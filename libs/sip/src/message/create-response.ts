@@ -62,27 +62,30 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   const idx = req.fields === null ? req.idx : null;
   if (idx !== null) {
     const lines: number[] = [];
-    // Per copied line: the To value with the added tag, else null (allocated only when a tag is added).
-    let tagged: Array<string | null> | null = null;
+    // Per copied line: its value written anew, else null (allocated only when a line is written anew).
+    let written: Array<string | null> | null = null;
     for (let k = IDX_HEAD; k < idx.length; k += STRIDE) {
       const id = idx[k]! & ID_MASK;
       if (!copied(id, status)) continue;
+      // A copied line written anew: To with the added tag, or the top Via as replaceTopVia() left it.
+      let text: string | null = null;
       if (id === H.to && tag !== undefined) {
         const value = req.valueAt(k);
-        if (!toHasTag(req, value)) {
-          if (tagged === null) {
-            tagged = [];
-            for (let j = 0; j < lines.length; j++) tagged.push(null);
-          }
-          tagged.push(value + ';tag=' + tag);
-          lines.push(k);
-          continue;
+        if (!toHasTag(req, value)) text = value + ';tag=' + tag;
+      } else if (id === H.via) text = req.editedAt(k);
+      if (text !== null) {
+        if (written === null) {
+          written = [];
+          for (let j = 0; j < lines.length; j++) written.push(null);
         }
+        written.push(text);
+        lines.push(k);
+        continue;
       }
-      if (tagged !== null) tagged.push(null);
+      if (written !== null) written.push(null);
       lines.push(k);
     }
-    const plan = new ResponsePlan(req.src, idx, lines, tagged, extra, contentType, body === undefined ? 0 : body.length, res.reason);
+    const plan = new ResponsePlan(req.src, idx, lines, written, extra, contentType, body === undefined ? 0 : body.length, res.reason);
     if (anyWide(res.reason, tag, extra, contentType)) return withFields(res, plan.build(), body);
     res.pending = plan;
     if (body !== undefined) res.body = body;
@@ -126,15 +129,16 @@ function anyWide(reason: string, tag: string | undefined, extra: Array<[string, 
 
 /**
  * The response's header section as a plan over its request's text: the
- * copied lines (index positions into the request's header index), the To
- * line that gets a tag, the extra headers, Content-Type and the body length.
+ * copied lines (index positions into the request's header index), the
+ * lines written anew (To with a tag, an edited top Via), the extra headers,
+ * Content-Type and the body length.
  */
 class ResponsePlan implements PendingFields {
   constructor(
     private readonly src: string,
     private readonly idx: number[],
     private readonly lines: number[],
-    private readonly tagged: Array<string | null> | null,
+    private readonly written: Array<string | null> | null,
     private readonly extra: Array<[string, string]> | null,
     private readonly contentType: string | undefined,
     private readonly bodyLength: number,
@@ -152,7 +156,7 @@ class ResponsePlan implements PendingFields {
     for (let i = 0; i < lines.length; i++) {
       const k = lines[i]!;
       const id = idx[k]! & ID_MASK;
-      const t = this.tagged === null ? null : this.tagged[i]!;
+      const t = this.written === null ? null : this.written[i]!;
       if (t !== null) fields.push(new HeaderField(id, this.src.slice(this.lineStart(k), idx[k + 1]!), t, null));
       else fields.push(new HeaderField(id, undefined, undefined, this.src.slice(this.lineStart(k), idx[k + 4]!)));
     }
@@ -176,7 +180,7 @@ class ResponsePlan implements PendingFields {
     for (let i = 0; i < lines.length; i++) {
       const k = lines[i]!;
       const ls = this.lineStart(k);
-      const t = this.tagged === null ? null : this.tagged[i]!;
+      const t = this.written === null ? null : this.written[i]!;
       if (t !== null) {
         head += src.slice(ls, idx[k + 1]!) + ': ' + t + CRLF;
       } else {

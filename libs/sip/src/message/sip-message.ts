@@ -128,6 +128,12 @@ export abstract class SipMessageBase {
   dirty = false;
   /** @internal true when the received Content-Length matched the body exactly. */
   clExact = false;
+  /**
+   * @internal The first Via line's value once replaceTopVia() rewrote it in
+   * index mode (null: as received). Read in place of the received text, so
+   * the RFC 3581 fix-up on every request keeps the index fast path.
+   */
+  viaLine: string | null = null;
 
   /** Message body (empty Buffer when none). */
   body: Buffer = EMPTY;
@@ -177,9 +183,15 @@ export abstract class SipMessageBase {
     return idx[k === IDX_HEAD ? IDX_HDR_START : k - 1]!;
   }
 
+  /** @internal the replaced value of parsed line k, or null when it is as received. */
+  editedAt(k: number): string | null {
+    return this.viaLine !== null && k === this.idx![FIRST_VIA] ? this.viaLine : null;
+  }
+
   /** @internal value of parsed line k (index into idx). */
   valueAt(k: number): string {
     const idx = this.idx!;
+    if (this.viaLine !== null && k === idx[FIRST_VIA]) return this.viaLine;
     const v = this.src.slice(idx[k + 2]!, idx[k + 3]!);
     return idx[k]! & FOLDED ? unfold(v) : v;
   }
@@ -189,8 +201,9 @@ export abstract class SipMessageBase {
     return this.src.slice(this.lineStart(k), this.idx![k + 1]!);
   }
 
-  /** @internal parsed line k as received, name to line end (terminator included). */
-  rawAt(k: number): string {
+  /** @internal parsed line k as received, name to line end (terminator included); null when replaced. */
+  rawAt(k: number): string | null {
+    if (this.viaLine !== null && k === this.idx![FIRST_VIA]) return null;
     return this.src.slice(this.lineStart(k), this.idx![k + 4]!);
   }
 
@@ -248,7 +261,7 @@ export abstract class SipMessageBase {
   /** @internal exposes the value of parsed line k as SPAN_S[SPAN_A, SPAN_B). */
   spanAt(k: number): void {
     const idx = this.idx!;
-    if (idx[k]! & FOLDED) {
+    if (idx[k]! & FOLDED || (this.viaLine !== null && k === idx[FIRST_VIA])) {
       const v = this.valueAt(k);
       SPAN_S = v;
       SPAN_U = bytesOf(v);
@@ -302,6 +315,8 @@ export abstract class SipMessageBase {
     const out = this.materializeView();
     this.fields = out;
     this.idx = null;
+    // The fields hold the replaced Via line (a field without raw text): no override left to apply.
+    this.viaLine = null;
     return out;
   }
 
@@ -718,6 +733,28 @@ export abstract class SipMessageBase {
     return this.addHeader('Via', via, { position: 'first' });
   }
 
+  /**
+   * Replaces the topmost via-parm (RFC 3261 §18.2.1 `received`, RFC 3581
+   * `rport`, done to nearly every request). A received message keeps its
+   * header index: the first Via line is rewritten in place, no header field
+   * objects are made.
+   */
+  replaceTopVia(via: Via): this {
+    const idx = this.idx;
+    const k = idx === null ? -1 : idx[FIRST_VIA]!;
+    if (k < 0) {
+      this.removeTopVia();
+      return this.prependVia(via);
+    }
+    const line = this.valueAt(k);
+    // Further via-parms on the same line (comma-separated, §7.3.1) stay after the new one.
+    const rest = line.indexOf(',') < 0 ? [] : splitCommaList(line).slice(1);
+    this.viaLine = rest.length === 0 ? via.toString() : [via.toString(), ...rest].join(', ');
+    this.invalidate(H.via);
+    this.cTopVia = via;
+    return this;
+  }
+
   /** §16.7 step 3: remove the topmost via-parm; returns it parsed. */
   removeTopVia(): Via | undefined {
     const top = this.topVia();
@@ -793,7 +830,8 @@ export abstract class SipMessageBase {
       const idx = this.idx!;
       for (let k = IDX_HEAD; k < idx.length; k += STRIDE) {
         const id = idx[k]! & ID_MASK;
-        emit(id, this.rawAt(k), '', id === H.contentLength ? this.valueAt(k) : '');
+        const raw = this.rawAt(k);
+        emit(id, raw, raw === null ? this.nameAt(k) : '', raw === null || id === H.contentLength ? this.valueAt(k) : '');
       }
     }
     if (!clDone) head += clLine;
@@ -869,6 +907,7 @@ export class SipRequest extends SipMessageBase {
     c.msgEnd = this.msgEnd;
     c.dirty = this.dirty;
     c.clExact = this.clExact;
+    c.viaLine = this.viaLine;
     c.body = this.body;
     return c;
   }

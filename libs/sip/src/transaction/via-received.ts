@@ -16,7 +16,8 @@ function sameHost(viaHost: string, address: string): boolean {
  * statelessly reads the return address from the Via alone.
  *
  * Leaves the message untouched (no re-serialization cost) when nothing needs
- * adding. Returns the top Via as it now is.
+ * adding, and keeps a received message's header index when something does.
+ * Returns the top Via as it now is.
  */
 export function applyReceived(req: SipRequest, source: Peer): Via | undefined {
   const via = req.topVia();
@@ -27,7 +28,6 @@ export function applyReceived(req: SipRequest, source: Peer): Via | undefined {
   const fixed = via.clone();
   fixed.params.set('received', source.address);
   if (rport) fixed.params.set('rport', source.port);
-  req.removeTopVia();
-  req.prependVia(fixed);
+  req.replaceTopVia(fixed);
   return req.topVia();
 }

@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { isIpv6, isWildcard, normalizeAddress } from './address.js';
 import type { ListenSpec, Peer } from './types.js';
 
@@ -8,6 +10,21 @@ export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 export interface DatagramSink {
   datagram(data: Buffer, source: Peer): void;
   udpError(listener: UdpListener, err: Error): void;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram's address lookup, run on every send to an unconnected socket. Node's
+ * default (dns.lookup) answers even an IP literal on the next tick, so each
+ * datagram costs a deferred callback; every peer we send to is an address
+ * already (from the packet's source or a resolved URI), answered here at once.
+ * A host name still goes through the resolver.
+ */
+function literalLookup(address: string, family: number | LookupOneOptions, callback: LookupCallback): void {
+  const kind = isIP(address);
+  if (kind !== 0) callback(null, address, kind);
+  else dnsLookup(address, family as LookupOneOptions, callback);
 }
 
 /** One UDP socket for one listen spec (RFC 3261 §18: each datagram is one message). */
@@ -28,7 +45,7 @@ export class UdpListener {
   }
 
   start(): Promise<void> {
-    const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const failed = (err: Error): void => {
