@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { HEADER_ID, headerId, parseMessage, parseUri, type SipRequest } from '@pbx/sip';
 import type { HeaderLine } from './header-block.js';
 
@@ -33,12 +33,31 @@ export class MessageBuildError extends Error {
 /** Branch of the placeholder Via, removed before the request is returned. */
 const PLACEHOLDER_VIA = 'SIP/2.0/UDP msilo.invalid;branch=z9hG4bK-msilo-placeholder';
 
+/**
+ * Cryptographically random bytes (RFC 3261 §8.1.1.4 and §19.3 ask for
+ * random Call-IDs and tags) drawn from a pool refilled 4 KiB at a time: a
+ * dump sends a tag and a Call-ID per message, and one call into the CSPRNG
+ * per identifier cost more than building the rest of the request.
+ */
+const POOL = Buffer.alloc(4096);
+let poolUsed = POOL.length;
+
+function randomHex(bytes: number): string {
+  if (poolUsed + bytes > POOL.length) {
+    randomFillSync(POOL);
+    poolUsed = 0;
+  }
+  const hex = POOL.toString('hex', poolUsed, poolUsed + bytes);
+  poolUsed += bytes;
+  return hex;
+}
+
 export function newTag(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function newCallId(): string {
-  return randomBytes(12).toString('hex');
+  return randomHex(12);
 }
 
 /** Headers the builder writes itself; a copy among `headers` (a stored extra_hdrs line) is dropped. */

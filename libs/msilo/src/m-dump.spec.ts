@@ -29,6 +29,30 @@ describe('m_dump', () => {
     assert.equal(stat('dumped_messages'), 1);
   });
 
+  test('a backlog is deleted in grouped statements: the 2xx that arrive while a DELETE runs share the next one', async () => {
+    const { silo, store, sender, stat } = rig();
+    for (let i = 0; i < 200; i++) await silo.store(message({ body: `m${i}` }));
+    sender.reply = () => 'defer';
+    const statements: number[] = [];
+    const del = store.delete.bind(store);
+    store.delete = (ids) => {
+      statements.push(ids.length);
+      return del(ids);
+    };
+    const dump = silo.dump(BOB, { destinations: [PHONE] });
+    // Answer every MESSAGE as it goes out (the window refills as answers come in).
+    for (let answered = 0, rounds = 0; answered < 200 && rounds < 1000; rounds++) {
+      await flushMicrotasks();
+      for (const s of sender.sent.slice(answered)) s.answer(200);
+      answered = sender.sent.length;
+    }
+    assert.equal((await dump).delivered, 200);
+    assert.equal(store.size, 0);
+    assert.equal(stat('dumped_messages'), 200);
+    assert.equal(statements.reduce((a, b) => a + b, 0), 200, 'each row deleted once');
+    assert.ok(statements.length < 20, `${statements.length} DELETE statements for 200 messages`);
+  });
+
   test('nothing is lost when delivery fails: 480 keeps the message and counts failed_messages; the next dump delivers it', async () => {
     const { silo, store, sender, stat, events } = rig();
     await silo.store(message({ body: 'keep me' }));

@@ -22,7 +22,7 @@ import {
   type SiloMessageDetail,
   type StoreResult,
 } from './silo-api.js';
-import { QueueFullError } from './group-commit.js';
+import { GroupCommit, QueueFullError } from './group-commit.js';
 import { SILO_ERRORS, SiloError, type SiloErrorCode } from './silo-errors.js';
 import { ownerKey, SiloIndex } from './silo-index.js';
 import { isTextual, messageInfo, type MsiloEventMap, type SiloEventSink } from './silo-events.js';
@@ -93,6 +93,18 @@ export class MessageSilo {
   private readonly inFlight = new Map<number, Delivery>();
   /** Delivered (2xx) but the delete has not committed yet: retried by the check_time sweep. */
   private readonly unconfirmed = new Set<number>();
+  /**
+   * Deletes of delivered messages, grouped: the rows whose 2xx came in while
+   * a DELETE ran go out in the next one, so a dump of a backlog costs a few
+   * statements instead of one per message. Resolves whether the row went.
+   */
+  private readonly deletes = new GroupCommit<number, boolean>(
+    async (ids) => {
+      const gone = new Set(await this.db.delete(ids));
+      return ids.map((id) => ({ ok: true as const, value: gone.has(id) }));
+    },
+    { maxBatch: 500, concurrency: 1 },
+  );
   private readonly quotas = new Map<string, Quota>();
   private readonly background = new Set<Promise<unknown>>();
   private cancelTimers: Array<() => void> = [];
@@ -419,8 +431,7 @@ export class MessageSilo {
       (reminder ? this.counters.dumped_reminders : this.counters.dumped_messages).inc();
       this.emit('message.dumped', () => ({ ...messageInfo(row), status, reminder, target }));
       try {
-        const gone = await this.db.delete([row.id]);
-        if (gone.length > 0) this.unindex([row]);
+        if (await this.deletes.submit(row.id)) this.unindex([row]);
         if (this.inFlight.get(row.id) === entry) this.inFlight.delete(row.id);
       } catch (err) {
         // Delivered but not yet deleted: keep it marked in flight so no dump sends it again; the sweep retries.

@@ -56,7 +56,7 @@ describe('check_time and clean_period sweeps', () => {
     assert.equal(r.store.size, 1);
     // A late 2xx still deletes it (it was delivered), without counting a second failure.
     r.sender.sent[0]!.answer(200);
-    await flushMicrotasks(50);
+    await r.silo.settled();
     assert.equal(r.store.size, 0);
     assert.equal(r.stat('failed_messages'), 1);
     for (const s of r.sender.sent) s.answer(200);
