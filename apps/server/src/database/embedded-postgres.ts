@@ -23,6 +23,16 @@ export interface EmbeddedPostgres {
 }
 
 const SOCKET_PORT = 5432;
+/**
+ * PGlite's buffer pool lives in the process's own memory. The engines keep
+ * their working state in memory and the database serves writes and admin
+ * reads (its files stay in the kernel's page cache besides), so PostgreSQL's
+ * default 128 MB pool would be that much more resident memory for little
+ * gain: with 16 MB the appliance starts on an existing data directory at
+ * ~260 MB resident instead of ~390 MB (measured; a first start, which also
+ * runs initdb, holds more until V8 collects initdb's memory).
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers = 16MB'];
 const MAX_UNIX_PATH = 100;
 
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
@@ -30,7 +40,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const runDir = join(dataDir, 'run');
   mkdirSync(pgdata, { recursive: true, mode: 0o700 });
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(pgdata);
+  const db = await PGlite.create(pgdata, { postgresqlconf: EMBEDDED_SETTINGS });
 
   const socketPath = join(runDir, `.s.PGSQL.${SOCKET_PORT}`);
   const useUnix = socketPath.length <= MAX_UNIX_PATH;
