@@ -122,10 +122,10 @@ const REG_AUTH_XML = join(REFERENCE, 'sipp/reg_auth.xml');
 const REG_NO_MESSAGE_XML = join(ROOT, 'test/bench/support/reg-no-message.xml');
 const KAMAILIO_CFG = join(ROOT, 'test/bench/support/kamailio-registrar.cfg');
 
-const PHASES = ['noauth', 'auth', 'dbmode2', 'dbmode1', 'memory', 'nodump'] as const;
+const PHASES = ['noauth', 'auth', 'dbmode2', 'dbmode1', 'memory', 'trace', 'nodump'] as const;
 type PhaseKey = (typeof PHASES)[number];
-/** Within ~5 minutes; `dbmode1` (another ~50 s) and the `nodump` diagnostic run only when asked for. */
-const DEFAULT_PHASES: readonly PhaseKey[] = ['noauth', 'auth', 'dbmode2', 'memory'];
+/** Within ~6 minutes; `dbmode1` (another ~50 s) and the `nodump` diagnostic run only when asked for. */
+const DEFAULT_PHASES: readonly PhaseKey[] = ['noauth', 'auth', 'dbmode2', 'memory', 'trace'];
 const selected = new Set((process.argv[2] ?? DEFAULT_PHASES.join(',')).split(',').filter(Boolean) as PhaseKey[]);
 for (const p of selected) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p} (phases: ${PHASES.join(', ')})`);
 const STEP_S = Number(process.argv[3] ?? 3);
@@ -160,6 +160,11 @@ const PREFILL_BACKSTOP_MS = 120_000;
 const MEM_BINDINGS = 200_000;
 /** T1 of the memory phase's server: Timer J (64×T1) then keeps finished REGISTER transactions 3.2 s instead of 32 s. */
 const MEM_T1_MS = 50;
+
+/** The trace phase: REGISTERs per second of each step, and rounds of (no capture, capture) steps. */
+const TRACE_RATE = 5_000;
+const TRACE_ROUNDS = 3;
+const TRACE_AORS = 20_000;
 
 /** Registrar parameters both servers share (the reference cfg's). */
 const REGISTRAR: PbxConfig[string] = { default_expires: 3600, max_expires: 7200 };
@@ -602,6 +607,72 @@ interface MemoryFigures {
  * `core.shmmem` real_used (usrloc keeps bindings in shared memory; REGISTER
  * is answered statelessly, nothing else is held).
  */
+interface TraceFigures {
+  readonly rate: number;
+  /** CPU µs per REGISTER, one per round. */
+  readonly idleUs: number[];
+  readonly captureUs: number[];
+  /** Median capture − median idle, per SIP message (a REGISTER is one in, one out). */
+  readonly perMessageUs: number;
+}
+
+/**
+ * SIP trace (issue 7: when no capture runs, the per-packet cost is one
+ * branch): our server only, CPU per REGISTER at TRACE_RATE/s with no
+ * capture, then with one running whose filter (an AoR nobody registers)
+ * matches nothing, so every message is tested and none recorded —
+ * alternating, TRACE_ROUNDS rounds. Without a capture the SIP server checks
+ * one flag per message; the difference between the two is what a running
+ * capture costs each message it sees.
+ */
+async function runTrace(): Promise<TraceFigures | { skipped: string }> {
+  console.log(`\n== SIP trace: CPU per REGISTER at ${fmtInt(TRACE_RATE)}/s without and with a capture running (load average ${loadAverage().join(' ')})`);
+  const ours = await startPbx({ backend: 'pglite', auth: false, config: { registrar: REGISTRAR, usrloc: { db_mode: 0 } } }).catch((err: Error) => err);
+  if (ours instanceof Error) {
+    console.log(`pbx-lite: not measured: ${ours.message.split('\n')[0]}`);
+    return { skipped: ours.message.split('\n')[0]! };
+  }
+  try {
+    const token = await ours.srv.login();
+    const sipp = (calls: number, rate: number, closedLoop: boolean) =>
+      runSipp({
+        ...(closedLoop ? { maxInFlight: PREFILL_IN_FLIGHT, killAfterMs: PREFILL_BACKSTOP_MS, recvTimeoutMs: 4_000 } : {}),
+        scenario: closedLoop ? REG_NO_MESSAGE_XML : REG_XML,
+        host: ours.host,
+        port: ours.port,
+        rate,
+        calls,
+        keys: { pfx: PREFIX, cport: String(CONTACT_PORT) },
+      });
+    console.log(describeFill('pbx-lite', await sipp(TRACE_AORS, PREFILL_RATE_CAP, true)));
+    const idleUs: number[] = [];
+    const captureUs: number[] = [];
+    for (let round = 0; round < TRACE_ROUNDS; round++) {
+      for (const capture of [false, true]) {
+        let id: string | undefined;
+        if (capture) {
+          const r = await ours.srv.api('/api/trace', { method: 'POST', token, body: { aor: 'nobody@trace.invalid' } });
+          if (r.status !== 201) throw new Error(`POST /api/trace answered ${r.status} ${JSON.stringify(r.body)}`);
+          id = String(r.body.id);
+        }
+        const st = await settledStep(ours.pid, () => sipp(TRACE_RATE * CPU_S, TRACE_RATE, false), { maxWaitMs: SETTLE_MAX_MS });
+        if (id !== undefined) await ours.srv.api(`/api/trace/${id}`, { method: 'DELETE', token });
+        const us = cpuUsPer(st.cpuSec, st.r.successful);
+        (capture ? captureUs : idleUs).push(us);
+        console.log(`${describeStep(capture ? 'capture on' : 'no capture', st.r, describeSettled(st))}; ${us.toFixed(1)} µs CPU per REGISTER`);
+      }
+    }
+    const perMessageUs = Math.round(((percentile(captureUs, 50) - percentile(idleUs, 50)) / 2) * 10) / 10;
+    console.log(
+      `median CPU per REGISTER: no capture ${percentile(idleUs, 50).toFixed(1)} µs, a capture running that matches nothing ${percentile(captureUs, 50).toFixed(1)} µs: ` +
+        `${perMessageUs} µs per SIP message for a running capture's filter (noise of a few µs either way)`,
+    );
+    return { rate: TRACE_RATE, idleUs, captureUs, perMessageUs };
+  } finally {
+    await ours.stop();
+  }
+}
+
 async function runMemory(): Promise<Record<string, MemoryFigures | { skipped: string }>> {
   console.log(`\n== memory per binding at ${fmtInt(MEM_BINDINGS)} bindings (load average ${loadAverage().join(' ')})`);
   const out: Record<string, MemoryFigures | { skipped: string }> = {};
@@ -706,6 +777,7 @@ console.log(
 const phases: Record<string, PhaseResult> = {};
 for (const spec of SPECS) if (selected.has(spec.key)) phases[spec.key] = await runPhase(spec);
 const memory = selected.has('memory') ? await runMemory() : undefined;
+const trace = selected.has('trace') ? await runTrace() : undefined;
 
 // The write-back must not stall the SIP path: our p99 in db_mode 2 against db_mode 0 (issue: within 2x).
 const ourP99 = (k: string) => {
@@ -724,6 +796,7 @@ console.log(
     loadAverage: { start: loadAtStart, end: loadAtEnd },
     phases,
     ...(memory ? { memory } : {}),
+    ...(trace ? { trace } : {}),
     ratios: {
       ...Object.fromEntries(Object.entries(phases).flatMap(([k, p]) => Object.entries(p.ratios).map(([n, v]) => [`${k}.${n}`, v]))),
       'dbmode2.p99us_over_ours_dbmode0': writeBackP99,
