@@ -157,7 +157,9 @@ describe('shared call appearances over UDP (BroadWorks SIP Access Side Extension
     bob.answer(inv, 180);
     await b.lamp(1, 'ringing');
     // The CANCEL carries the INVITE's Via and branch (RFC 3261 §9.1): taken from the 180 that echoes it.
-    const invText = a.ua.received.map((x) => x.toString('latin1')).find((t) => t.includes(call.callId) && t.startsWith('SIP/2.0 180'))!;
+    // The 180 to A and the NOTIFY to B leave together, to different sockets: wait for A's own copy.
+    const ringing = await a.ua.receiveRaw((m) => m.kind === 'response' && m.status === 180 && m.callId() === call.callId);
+    const invText = ringing.raw.toString('latin1');
     const via = /^Via: (.*)$/m.exec(invText)![1]!.trim();
     a.ua.send(
       [`CANCEL ${BOB} SIP/2.0`, `Via: ${via}`, 'Max-Forwards: 70', `From: <${AOR}>;tag=${call.fromTag}`, `To: <${BOB}>`, `Call-ID: ${call.callId}`, 'CSeq: 1 CANCEL', 'Content-Length: 0', '', ''].join('\r\n'),

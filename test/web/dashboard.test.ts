@@ -190,6 +190,12 @@ describe('dashboard (Playwright)', () => {
       assert.equal(await header.getAttribute('aria-sort'), 'ascending');
       await header.getByRole('button').click();
       await page.waitForFunction(() => document.querySelector('th[aria-sort="descending"]') !== null);
+      // The rows in the new order come with the server's answer: act on them only once it is in.
+      await page.waitForFunction(() => {
+        const cells = [...document.querySelectorAll('td, [role="cell"]')].map((c) => c.textContent?.trim());
+        const bob = cells.indexOf('webbob');
+        return bob >= 0 && bob < cells.indexOf('webalice');
+      });
 
       // Change password, with the mismatch caught beside the second field.
       await page.getByRole('button', { name: 'Change password of webalice@example.com' }).click();
