@@ -22,9 +22,10 @@ export const USER = { name: 'pbx', uid: 10001, gid: 10001 };
  * Node itself is PID 1 (no shell, no init): the exec-form entrypoint is a
  * Node script that prepares the configuration and then loads the server in
  * the same process, so SIGTERM from `docker stop` reaches the server's own
- * handler and shutdown is graceful (exit 0).
+ * handler and shutdown is graceful (exit 0). --expose-gc lets a first start
+ * return initdb's memory at once (apps/server/src/database/embedded-postgres.ts).
  */
-export const ENTRYPOINT = ['/usr/local/bin/node', `${APP_DIR}/docker/entrypoint.mjs`];
+export const ENTRYPOINT = ['/usr/local/bin/node', '--expose-gc', `${APP_DIR}/docker/entrypoint.mjs`];
 
 /** The deployment defaults of the image; every one can be overridden with `-e`. */
 export const ENV = {

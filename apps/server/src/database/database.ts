@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { migrations } from '@pbx/migrations';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { releaseInitdbMemory, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { entities } from './entities.js';
 
 export type DatabaseBackend = 'pglite' | 'postgres';
@@ -47,6 +47,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   try {
     await dataSource.initialize();
     if (opts.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
+    if (embedded?.fresh) await releaseInitdbMemory();
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
