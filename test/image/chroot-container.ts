@@ -1,6 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { lines } from '../support/lines.js';
 import type { ImageConfig } from './oci-image.js';
 
 const exec = promisify(execFile);
@@ -65,19 +66,11 @@ export class ChrootContainer {
     readonly env: Record<string, string>,
   ) {
     this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-    for (const stream of [proc.stdout!, proc.stderr!]) {
-      let buf = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d: string) => {
-        buf += d;
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          this.output.push(buf.slice(0, i));
-          buf = buf.slice(i + 1);
-        }
+    for (const stream of [proc.stdout!, proc.stderr!])
+      lines(stream, (l) => {
+        this.output.push(l);
         for (const w of this.watchers) w();
       });
-    }
     proc.once('exit', () => {
       for (const w of this.watchers) w();
     });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { lines } from '../support/lines.js';
 
 /**
  * One shell command line run as `sh -c` in its own process group, so that
@@ -16,19 +17,7 @@ export class ShellCommand {
   constructor(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv }) {
     this.proc = spawn('sh', ['-c', command], { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
-    for (const stream of [this.proc.stdout!, this.proc.stderr!]) {
-      let buf = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d: string) => {
-        buf += d;
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          this.line(buf.slice(0, i));
-          buf = buf.slice(i + 1);
-        }
-      });
-      stream.on('end', () => buf && this.line(buf));
-    }
+    for (const stream of [this.proc.stdout!, this.proc.stderr!]) lines(stream, (l) => this.line(l));
   }
 
   get pid(): number {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lines } from './lines.js';
 import { createTestDatabase } from './postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -171,15 +172,3 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   return server;
 }
 
-function lines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      onLine(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-  });
-}

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { MsrpRelay, MsrpTransportLayer, registerMsrpStats, type MsrpEventMap, type MsrpSessionView } from '@pbx/msrp';
-import { DigestAuthenticator, ensureTlsCertificate } from '@pbx/sip';
+import { ensureTlsCertificate } from '@pbx/sip';
 import type { AppContext } from '../app/app-context.js';
+import { digestAuthenticator } from '../app/digest.js';
 
 /** How often the dashboard hears the sessions' traffic counters. */
 const TRAFFIC_INTERVAL_MS = 2_000;
@@ -21,19 +22,10 @@ export class MsrpEngine {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly ctx: AppContext) {
-    const { env, pbx } = ctx.config;
+    const { pbx } = ctx.config;
     const cfg = pbx.msrp;
-    const auth = env.sipAuth
-      ? new DigestAuthenticator({
-          secret: ctx.secrets.digestNonce,
-          nonceExpiresSec: pbx.core.nonce_expire,
-          algorithms: [...pbx.core.auth_algorithms],
-          clock: { now: () => Date.now() },
-          credentials: (user, realm) => ctx.credentials.lookup(user, realm),
-          // RFC 4976 §5.1: the digest-uri is the AUTH's To-Path URI, which a client may spell as it likes.
-          checkUri: false,
-        })
-      : undefined;
+    // RFC 4976 §5.1: the digest-uri is the AUTH's To-Path URI, which a client may spell as it likes.
+    const auth = digestAuthenticator(ctx, { checkUri: false });
     const log = ctx.logger.child({ module: 'msrp' });
     this.relay = new MsrpRelay({
       config: cfg,

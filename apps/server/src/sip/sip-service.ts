@@ -1,5 +1,6 @@
-import { DigestAuthenticator, type BoundListener } from '@pbx/sip';
+import type { BoundListener, DigestAuthenticator } from '@pbx/sip';
 import type { AppContext } from '../app/app-context.js';
+import { digestAuthenticator } from '../app/digest.js';
 import { RequestRoute } from '../routing/request-route.js';
 import type { RouteHooks } from '../routing/route-context.js';
 import { LocalDomains } from './local-domains.js';
@@ -25,21 +26,13 @@ export class SipService {
   edge?: EdgeHooks;
 
   constructor(private readonly ctx: AppContext) {
-    const { env, pbx } = ctx.config;
+    const { env } = ctx.config;
     this.domains = new LocalDomains(env.sipDomains);
     this.tracer = new SipTracer({
       message: (c, m) => ctx.bus.emit('trace.message', { captureId: c.id, message: m }),
       stopped: (c) => ctx.bus.emit('trace.stopped', { captureId: c.id, reason: c.stopReason ?? 'stopped', messages: c.messages.length }),
     });
-    this.auth = env.sipAuth
-      ? new DigestAuthenticator({
-          secret: ctx.secrets.digestNonce,
-          nonceExpiresSec: pbx.core.nonce_expire,
-          algorithms: [...pbx.core.auth_algorithms],
-          clock: { now: () => Date.now() },
-          credentials: (user, realm) => ctx.credentials.lookup(user, realm),
-        })
-      : undefined;
+    this.auth = digestAuthenticator(ctx);
   }
 
   get sip(): SipServer {

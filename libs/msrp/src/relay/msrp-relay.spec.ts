@@ -46,12 +46,12 @@ class MemLink implements RelayLink {
   }
 }
 
-function relay(config = {}) {
+function relay(config = {}, clock = { now: () => 1_000_000 }) {
   const r = new MsrpRelay({
     config: msrpConfigSchema.parse(config),
     auth: undefined,
     realm: 'example.com',
-    clock: { now: () => 1_000_000 },
+    clock,
     stats: registerMsrpStats(new StatsRegistry(), () => 0),
     connect: () => null,
   });
@@ -111,16 +111,8 @@ describe('MsrpRelay (RFC 4976, Kamailio msrp cmap policy)', () => {
 
   it('timer: sessions past Expires leave the map (timer_interval cleaning)', () => {
     let now = 0;
-    const r = new MsrpRelay({
-      config: msrpConfigSchema.parse({}),
-      auth: undefined,
-      realm: 'x',
-      clock: { now: () => now },
-      stats: registerMsrpStats(new StatsRegistry(), () => 0),
-      connect: () => null,
-    });
-    const a = new MemLink();
-    a.handler = r.attach(a);
+    const { r, link } = relay({}, { now: () => now });
+    const a = link();
     auth(a, 'auth0005', 'Expires: 60\r\n');
     now = 59_000;
     r.sweep();
@@ -143,18 +135,9 @@ describe('MsrpRelay (RFC 4976, Kamailio msrp cmap policy)', () => {
 describe('MsrpRelay transactions (RFC 4975 §7.1.1: 30 s)', () => {
   it('a forwarded SEND unanswered for 30 s fails with a 408 failure REPORT to the sender', () => {
     let now = 0;
-    const r = new MsrpRelay({
-      config: msrpConfigSchema.parse({}),
-      auth: undefined,
-      realm: 'x',
-      clock: { now: () => now },
-      stats: registerMsrpStats(new StatsRegistry(), () => 0),
-      connect: () => null,
-    });
-    const a = new MemLink();
-    a.handler = r.attach(a);
-    const b = new MemLink();
-    b.handler = r.attach(b);
+    const { r, link } = relay({}, { now: () => now });
+    const a = link();
+    const b = link();
     auth(b, 'auth0006');
     const useB = b.got[0]!.head.get('Use-Path')!;
     a.in(`MSRP send0003 SEND\r\nTo-Path: ${useB} msrp://b:1/y;tcp\r\nFrom-Path: msrp://a:1/x;tcp\r\nMessage-ID: m3\r\nByte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------send0003$\r\n`);

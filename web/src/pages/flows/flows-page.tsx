@@ -1,14 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useSystem } from '../../api/system';
+import { formatBytes } from '../../components/format';
 import { createTrailingThrottle, useLiveEvent } from '../registrations/use-live-event';
 import { flowsKey, useCloseFlow, useFlows, type FlowRow } from './flows-api';
 import { useEffect, useMemo } from 'react';
 
 const FLOW_EVENTS = ['flow.opened', 'flow.silent', 'flow.closed'] as const;
-
-function bytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 function age(sec: number): string {
   if (sec < 60) return `${sec}s`;
@@ -79,7 +76,7 @@ export default function FlowsPage() {
                 {f.requestsIn} / {f.requestsOut}
               </td>
               <td>
-                {bytes(f.bytesIn)} / {bytes(f.bytesOut)}
+                {formatBytes(f.bytesIn)} / {formatBytes(f.bytesOut)}
               </td>
               <td>{f.silent ? 'silent' : 'active'}</td>
               <td>

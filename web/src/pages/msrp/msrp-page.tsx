@@ -1,11 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
+import { formatBytes } from '../../components/format';
 import { createTrailingThrottle, useLiveEvent } from '../registrations/use-live-event';
 import { msrpSessionsKey, useCloseMsrpSession, useMsrpSessions, type MsrpSessionRow, type MsrpTraffic } from './msrp-api';
-
-function bytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 function time(sec: number): string {
   return new Date(sec * 1000).toLocaleTimeString();
@@ -40,7 +37,7 @@ export default function MsrpPage() {
       </header>
       <p aria-label="MSRP traffic">
         {rows.length} session{rows.length === 1 ? '' : 's'} · <span data-testid="msrp-total-frames">{totals.frames}</span> frames ·{' '}
-        {bytes(totals.bytes)} relayed
+        {formatBytes(totals.bytes)} relayed
       </p>
       {sessions.isError && <p className="banner banner-error">Could not load MSRP sessions.</p>}
       <table className="simple-table" aria-label="MSRP sessions">
@@ -77,7 +74,7 @@ export default function MsrpPage() {
                 {s.framesIn} / {s.framesOut}
               </td>
               <td>
-                {bytes(s.bytesIn)} / {bytes(s.bytesOut)}
+                {formatBytes(s.bytesIn)} / {formatBytes(s.bytesOut)}
               </td>
               <td>
                 <button
