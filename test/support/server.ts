@@ -12,6 +12,8 @@ export const BACKENDS: Backend[] = ['pglite', 'postgres'];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVER_MAIN = join(ROOT, 'apps/server/dist/main.js');
+/** The Node options the start commands give (package.json `start`, the image's ENTRYPOINT): tests run the server as it ships. */
+export const NODE_START_ARGS: readonly string[] = ['--expose-gc'];
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ServerOptions {
@@ -22,6 +24,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** The YAML of PBX_CONFIG: written to a temporary file that destroy() removes. */
   config?: string;
+  /** Node options before the script, besides the start command's own (e.g. `--cpu-prof` for a benchmark's profile). */
+  nodeArgs?: readonly string[];
 }
 
 /** A socket the server listens on, from its `ready` log line. */
@@ -87,7 +91,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     ...(configDir ? { PBX_CONFIG: join(configDir, 'pbx.yaml') } : {}),
     ...opts.env,
   };
-  const proc = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...NODE_START_ARGS, ...(opts.nodeArgs ?? []), SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let listeners: Listener[] = [];
   const httpUrl = await new Promise<string>((resolve, reject) => {

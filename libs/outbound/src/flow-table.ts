@@ -137,10 +137,14 @@ export class FlowTable {
     return [...this.flows.values()];
   }
 
-  /** Silence and UDP expiry; run periodically. Bounded: one pass over the table. */
+  /**
+   * Silence and UDP expiry; run periodically. Bounded: one pass over the
+   * table, walked in place (a Map's iterator survives the deletes that
+   * closing an expired flow makes).
+   */
   sweep(): void {
     const now = this.o.clock.now();
-    for (const f of [...this.flows.values()]) {
+    for (const f of this.flows.values()) {
       let quiet = now - f.lastSeenAt;
       const timer = this.flowTimerMs(f);
       if (f.stream && !f.silent && timer > 0 && quiet > timer && this.o.lastActivity) {

@@ -39,17 +39,19 @@ export class EdgeEngine implements EdgeHooks {
       defaultFlowTimerMs: edge.flow_timer * 1000,
       lastActivity: (f) => ctx.sip.sip.transport.connection(f.connectionId)?.lastActivityAt,
       listener: {
+        // A flow's view is built only for someone listening (the dashboard, a trace): ten thousand phones
+        // registering at once after a power cut open ten thousand flows.
         opened: (f) => {
           this.stats.flowsOpened.inc();
-          ctx.bus.emit('flow.opened', { flow: this.view(f) });
+          if (ctx.bus.hasListeners('flow.opened')) ctx.bus.emit('flow.opened', { flow: this.view(f) });
         },
         silent: (f) => {
           this.stats.flowsSilent.inc();
-          ctx.bus.emit('flow.silent', { flow: this.view(f) });
+          if (ctx.bus.hasListeners('flow.silent')) ctx.bus.emit('flow.silent', { flow: this.view(f) });
         },
         closed: (f, reason) => {
           this.stats.flowsClosed.inc();
-          ctx.bus.emit('flow.closed', { flow: this.view(f), reason });
+          if (ctx.bus.hasListeners('flow.closed')) ctx.bus.emit('flow.closed', { flow: this.view(f), reason });
         },
       },
     });

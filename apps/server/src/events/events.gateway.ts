@@ -17,6 +17,8 @@ export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
   @WebSocketServer()
   server!: Server;
   private unsubscribe: (() => void) | undefined;
+  /** Authenticated sockets connected now. */
+  private connected = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -31,13 +33,23 @@ export class EventsGateway implements OnGatewayInit, OnModuleDestroy {
       socket.data.user = claims.sub;
       next();
     });
-    this.unsubscribe = this.ctx.bus.onAny((name, payload) => {
-      // Nothing is serialized when no dashboard is connected.
-      if (server.engine.clientsCount > 0) server.emit(name as string, payload);
+    // On the bus only while a dashboard is connected: with no listener the
+    // engines build no event payload at all (EventBus.hasListeners), which a
+    // registrar answering thousands of REGISTERs a second feels.
+    server.on('connection', (socket: Socket) => {
+      if (this.connected++ === 0) this.unsubscribe = this.ctx.bus.onAny((name, payload) => server.emit(name as string, payload));
+      socket.once('disconnect', () => {
+        if (--this.connected === 0) this.stopForwarding();
+      });
     });
   }
 
-  onModuleDestroy(): void {
+  private stopForwarding(): void {
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  onModuleDestroy(): void {
+    this.stopForwarding();
   }
 }
