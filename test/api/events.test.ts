@@ -38,4 +38,48 @@ describe('socket.io event gateway', () => {
       socket.close();
     }
   });
+
+  // The gateway listens to the bus only while a dashboard is connected: the last one leaving and a new one
+  // arriving must not lose events, nor leave one dashboard with each event twice.
+  test('a dashboard connecting after the others left gets every event once', async () => {
+    const token = await srv.login();
+    const connect = async () => {
+      const socket = io(srv.httpUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+    const first = await connect();
+    const second = await connect();
+    // Their disconnect packets go out before the next handshake starts (either order must hold anyway).
+    second.close();
+    first.close();
+    const third = await connect();
+    try {
+      const seen: string[] = [];
+      third.on('subscriber.changed', (e: { username: string }) => seen.push(e.username));
+      for (const username of ['gina', 'hank']) {
+        const r = await srv.api('/api/subscribers', { method: 'POST', token, body: { username, domain: 'example.com', password: `${username}-secret-1` } });
+        assert.equal(r.status, 201);
+      }
+      await waitFor(async () => seen.length >= 2);
+      // One more round trip on the same socket: a duplicate would have arrived by then.
+      const r = await srv.api('/api/subscribers', { method: 'POST', token, body: { username: 'ivan', domain: 'example.com', password: 'ivan-secret-1' } });
+      assert.equal(r.status, 201);
+      await waitFor(async () => seen.includes('ivan'));
+      assert.deepEqual(seen, ['gina', 'hank', 'ivan']);
+    } finally {
+      third.close();
+    }
+  });
 });
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
