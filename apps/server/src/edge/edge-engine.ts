@@ -39,7 +39,7 @@ export class EdgeEngine implements EdgeHooks {
       defaultFlowTimerMs: edge.flow_timer * 1000,
       lastActivity: (f) => ctx.sip.sip.transport.connection(f.connectionId)?.lastActivityAt,
       listener: {
-        // A flow's view is built only for someone listening (the dashboard, a trace): ten thousand phones
+        // A flow's view is built only for a connected dashboard: ten thousand phones
         // registering at once after a power cut open ten thousand flows.
         opened: (f) => {
           this.stats.flowsOpened.inc();
