@@ -281,3 +281,17 @@ describe('Location.list() (admin listing)', () => {
     assert.deepEqual(page.items.map((i) => [i.aor, i.bindings.length]), [['bob', 2], ['alice', 1], ['carol', 1]]);
   });
 });
+
+describe('registration.changed only while watched (LocationOptions.watched)', () => {
+  test('no change is built while nobody listens; the next one after a listener comes is', async () => {
+    let watched = false;
+    const s = setup({}, {}, { watched: () => watched });
+    await s.save(registerRequest({ contact: C1, expires: 60, cseq: 1 }));
+    assert.equal(s.events.length, 0);
+    assert.equal(s.location.peek('alice').length, 1, 'the binding itself is stored all the same');
+    watched = true;
+    await s.save(registerRequest({ contact: C1, expires: 60, cseq: 2 }));
+    assert.deepEqual(s.events.map((e) => e.reason), ['refreshed']);
+  });
+});
+

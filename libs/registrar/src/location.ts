@@ -56,6 +56,13 @@ export interface LocationOptions {
   stats?: StatsRegistry;
   /** Every change, as the `registration.changed` payload; the host forwards it to the event bus. */
   onChange?: (change: RegistrationChange) => void;
+  /**
+   * Whether anyone listens for changes now (the host's event bus: a
+   * dashboard connected); unset = always. While it says no, changes are not
+   * even built: no JSON of every binding per REGISTER, no reload of an AoR
+   * after an expiry in the database.
+   */
+  watched?: () => boolean;
   /** Failures nobody waits for (a write-back flush, an expiry delete in db_mode 1). */
   onError?: (err: unknown, context: string) => void;
   /** Used by start(); tests call sweep()/flush() themselves instead. */
@@ -95,6 +102,7 @@ export class Location {
   private readonly clock: Clock;
   private readonly store: LocationStore | undefined;
   private readonly onChange: ((c: RegistrationChange) => void) | undefined;
+  private readonly watched: () => boolean;
   private readonly onError: (err: unknown, context: string) => void;
   private readonly timers: Timers;
   private readonly closeConnection: ((id: number) => void) | undefined;
@@ -120,6 +128,7 @@ export class Location {
     this.clock = opts.clock;
     this.store = opts.store;
     this.onChange = opts.onChange;
+    this.watched = opts.watched ?? (() => true);
     this.onError = opts.onError ?? (() => {});
     this.timers = opts.timers ?? nodeTimers;
     this.closeConnection = opts.closeConnection;
@@ -397,7 +406,7 @@ export class Location {
   }
 
   private announce(aor: string, next: readonly Binding[], changes: BindingChanges, expired: readonly Binding[], now: number): void {
-    if (!this.onChange) return;
+    if (!this.onChange || !this.watched()) return;
     if (changes.added.length) this.emit(aor, 'added', changes.added, next, now);
     if (changes.refreshed.length) this.emit(aor, 'refreshed', changes.refreshed, next, now);
     if (changes.removed.length) this.emit(aor, 'removed', changes.removed, next, now);
@@ -405,7 +414,7 @@ export class Location {
   }
 
   private async announceStoreRemovals(rows: readonly Binding[], reason: ChangeReason): Promise<void> {
-    if (!this.onChange || rows.length === 0) return;
+    if (!this.onChange || rows.length === 0 || !this.watched()) return;
     const now = this.clock.now();
     const byAor = new Map<string, Binding[]>();
     for (const b of rows) {

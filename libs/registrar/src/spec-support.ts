@@ -88,7 +88,7 @@ export interface Setup {
 export function setup(
   registrar: Partial<Record<keyof RegistrarConfig, unknown>> = {},
   usrloc: Partial<Record<keyof UsrlocConfig, unknown>> = {},
-  more: { store?: MemoryLocationStore; clock?: ManualClock; random?: () => number; isLocal?: (u: SipUri) => boolean } = {},
+  more: { store?: MemoryLocationStore; clock?: ManualClock; random?: () => number; isLocal?: (u: SipUri) => boolean; watched?: () => boolean } = {},
 ): Setup {
   const clock = more.clock ?? new ManualClock(T0);
   const stats = new StatsRegistry();
@@ -105,6 +105,7 @@ export function setup(
     stats,
     timers,
     onChange: (e) => events.push(e),
+    ...(more.watched ? { watched: more.watched } : {}),
     closeConnection: (id) => closed.push(id),
     defer: (fn) => queueMicrotask(fn),
   });

@@ -36,6 +36,7 @@ export class RegistrarEngine {
       stats: ctx.stats,
       onChange: (c) =>
         ctx.bus.emit('registration.changed', { aor: c.aor, reason: c.reason, contacts: c.bindings.map(contactView) }),
+      watched: () => ctx.bus.hasListeners('registration.changed'),
       onError: (err, context) => log.error({ err, context }, 'location store failed'),
       closeConnection: (id) => ctx.sip.sip.transport.closeConnection(id, 'binding expired'),
     });
