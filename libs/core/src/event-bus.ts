@@ -41,6 +41,11 @@ export class EventBus<M extends object> {
     return this.anyListeners.length > 0 || (this.listeners.get(name)?.length ?? 0) > 0;
   }
 
+  /** Emits the payload `build()` makes, calling it only when someone listens: for payloads that cost something to make. */
+  emitLazy<K extends keyof M>(name: K, build: () => M[K]): void {
+    if (this.hasListeners(name)) this.emit(name, build());
+  }
+
   emit<K extends keyof M>(name: K, payload: M[K]): void {
     const list = this.listeners.get(name);
     if (list) {

@@ -43,15 +43,15 @@ export class EdgeEngine implements EdgeHooks {
         // registering at once after a power cut open ten thousand flows.
         opened: (f) => {
           this.stats.flowsOpened.inc();
-          if (ctx.bus.hasListeners('flow.opened')) ctx.bus.emit('flow.opened', { flow: this.view(f) });
+          ctx.bus.emitLazy('flow.opened', () => ({ flow: this.view(f) }));
         },
         silent: (f) => {
           this.stats.flowsSilent.inc();
-          if (ctx.bus.hasListeners('flow.silent')) ctx.bus.emit('flow.silent', { flow: this.view(f) });
+          ctx.bus.emitLazy('flow.silent', () => ({ flow: this.view(f) }));
         },
         closed: (f, reason) => {
           this.stats.flowsClosed.inc();
-          if (ctx.bus.hasListeners('flow.closed')) ctx.bus.emit('flow.closed', { flow: this.view(f), reason });
+          ctx.bus.emitLazy('flow.closed', () => ({ flow: this.view(f), reason }));
         },
       },
     });

@@ -29,7 +29,7 @@ export class StatsModule implements OnModuleInit, OnModuleDestroy {
     this.timers = [
       setInterval(() => this.history.sample(Date.now()), HISTORY_INTERVAL_MS),
       setInterval(() => {
-        if (this.ctx.bus.hasListeners('stats.tick')) this.ctx.bus.emit('stats.tick', { at: Date.now(), stats: this.ctx.stats.snapshot() });
+        this.ctx.bus.emitLazy('stats.tick', () => ({ at: Date.now(), stats: this.ctx.stats.snapshot() }));
       }, TICK_MS),
     ];
     for (const t of this.timers) t.unref();
