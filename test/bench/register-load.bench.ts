@@ -691,7 +691,7 @@ async function runMemory(): Promise<Record<string, MemoryFigures | { skipped: st
     const ours = await startPbx({
       backend: 'pglite',
       auth: false,
-      nodeOptions: '--inspect=127.0.0.1:0',
+      nodeArgs: ['--inspect=127.0.0.1:0'],
       config: { core: { t1_ms: MEM_T1_MS }, registrar: REGISTRAR, usrloc: { db_mode: 0 } },
     }).catch((err: Error) => err);
     if (!(ours instanceof Error)) stops.push(ours.stop);

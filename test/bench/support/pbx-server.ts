@@ -13,8 +13,8 @@ export interface PbxOptions {
   readonly config: PbxConfig;
   /** An existing PostgreSQL database (backend 'postgres'); unset = startServer makes and drops its own. */
   readonly databaseUrl?: string;
-  /** `NODE_OPTIONS` of the server process (e.g. `--cpu-prof`, `--inspect=127.0.0.1:0`). */
-  readonly nodeOptions?: string;
+  /** Node options of the server process before its script (e.g. `--cpu-prof`, `--inspect=127.0.0.1:0`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface PbxInstance {
@@ -53,8 +53,8 @@ export async function startPbx(opts: PbxOptions): Promise<PbxInstance> {
         SIP_LISTEN: 'udp:127.0.0.1:0',
         SIP_AUTH: opts.auth ? 'on' : 'off',
         PBX_CONFIG: cfg,
-        ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
       },
+      ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
