@@ -25,6 +25,9 @@ export function fnvHex(...parts: string[]): string {
   return toHex8(h);
 }
 
+/** Two hex digits per byte value: toString(16) of a number above 2^31 goes through V8's slow double-to-string path, on every stateless reply. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function toHex8(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return HEX_BYTE[(h >>> 24) & 0xff]! + HEX_BYTE[(h >>> 16) & 0xff]! + HEX_BYTE[(h >>> 8) & 0xff]! + HEX_BYTE[h & 0xff]!;
 }

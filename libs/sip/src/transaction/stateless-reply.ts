@@ -29,8 +29,13 @@ export function statelessToTag(req: SipRequest, prefix: string = PROCESS_TAG_PRE
  * creates no dialog). An explicit `opts.toTag` wins.
  */
 export function createStatelessResponse(req: SipRequest, status: number, reason?: string, opts: CreateResponseOptions & { tagPrefix?: string } = {}): SipResponse {
-  if (status > 100 && opts.toTag === undefined) {
-    opts = { ...opts, toTag: statelessToTag(req, opts.tagPrefix) };
-  }
-  return createResponse(req, status, reason, opts);
+  // One options shape for every reply: a spread copy of each caller's own
+  // shape made V8 define toTag on its slow path and read the options
+  // megamorphically in createResponse, on every reply (OPTIONS, REGISTER…).
+  return createResponse(req, status, reason, {
+    toTag: opts.toTag ?? (status > 100 ? statelessToTag(req, opts.tagPrefix) : undefined),
+    headers: opts.headers,
+    body: opts.body,
+    contentType: opts.contentType,
+  });
 }
