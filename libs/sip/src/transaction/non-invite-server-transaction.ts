@@ -14,9 +14,18 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
 
   constructor(host: TransactionHost, key: string, request: SipRequest, source: Peer, via: Via) {
     super(host, key, request, source, via, 'trying');
-    // The abandon guard: past Timer F the client has given up; a transaction
-    // nobody answered by then is dropped instead of leaking.
-    this.arm('timeout', host.timers.f + host.timers.t2, 'guard');
+  }
+
+  /**
+   * The abandon guard, armed by the layer once the core has seen the request
+   * and only if it left it unanswered: past Timer F the client has given up,
+   * and a transaction nobody answered by then is dropped instead of leaking.
+   * Most requests (REGISTER, OPTIONS, a stored MESSAGE) are answered before
+   * the layer gets here, and a timer armed only to be cleared again cost
+   * Node a timer list made and deleted per request.
+   */
+  guardUnanswered(): void {
+    if (this.st === 'trying' || this.st === 'proceeding') this.arm('timeout', this.host.timers.f + this.host.timers.t2, 'guard');
   }
 
   /**

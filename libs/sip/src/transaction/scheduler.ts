@@ -1,4 +1,5 @@
 import { ManualClock } from '@pbx/core';
+import { DelayQueueScheduler } from './delay-queue-scheduler.js';
 
 /**
  * The timer service the transaction layer and the proxy run on. A timer
@@ -22,20 +23,8 @@ export interface Scheduler {
   cancel(handle: TimerHandle): void;
 }
 
-function fire(target: TimerTarget, name: string): void {
-  target.onTimer(name);
-}
-
-/** Node's timers. Targets guard their own callbacks: a throw here would be an uncaught exception. */
-export const systemScheduler: Scheduler = {
-  now: Date.now,
-  schedule(delayMs, target, name) {
-    return setTimeout(fire, delayMs, target, name) as unknown as TimerHandle;
-  },
-  cancel(handle) {
-    clearTimeout(handle as unknown as NodeJS.Timeout);
-  },
-};
+/** Node's timers, one per distinct delay (see DelayQueueScheduler). Targets guard their own callbacks: a throw is an uncaught exception. */
+export const systemScheduler: Scheduler = new DelayQueueScheduler();
 
 interface ManualTimer {
   due: number;

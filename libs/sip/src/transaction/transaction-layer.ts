@@ -165,24 +165,32 @@ export class TransactionLayer implements TransactionHost {
       existing.requestRetransmitted();
       return;
     }
-    let tx: ServerTransaction;
-    if (method === 'INVITE') tx = new InviteServerTransaction(this, key, req, source, via);
-    else tx = new NonInviteServerTransaction(this, key, req, source, via);
+    if (method === 'INVITE') {
+      const tx = new InviteServerTransaction(this, key, req, source, via);
+      this.servers.set(key, tx);
+      c.serverCreated++;
+      c.serverTransactions++;
+      this.core.onRequest(req, source, tx);
+      return;
+    }
+    const tx = new NonInviteServerTransaction(this, key, req, source, via);
     this.servers.set(key, tx);
     c.serverCreated++;
     c.serverTransactions++;
-    if (method === 'CANCEL') {
-      // §9.2: the CANCEL matches the transaction it cancels by the §17.2.3 rules, method aside.
-      const inv = this.servers.get(serverKey(req, via, 'INVITE'));
-      const inviteTx = inv !== undefined && inv.kind === 'invite' ? inv : null;
-      if (inviteTx !== null) c.cancelsMatched++;
-      else c.cancelsUnmatched++;
-      const onCancel = this.core.onCancel;
-      if (onCancel) onCancel.call(this.core, req, source, inviteTx, tx as NonInviteServerTransaction);
-      else this.core.onRequest(req, source, tx);
-      return;
+    try {
+      if (method === 'CANCEL') {
+        // §9.2: the CANCEL matches the transaction it cancels by the §17.2.3 rules, method aside.
+        const inv = this.servers.get(serverKey(req, via, 'INVITE'));
+        const inviteTx = inv !== undefined && inv.kind === 'invite' ? inv : null;
+        if (inviteTx !== null) c.cancelsMatched++;
+        else c.cancelsUnmatched++;
+        const onCancel = this.core.onCancel;
+        if (onCancel) onCancel.call(this.core, req, source, inviteTx, tx);
+        else this.core.onRequest(req, source, tx);
+      } else this.core.onRequest(req, source, tx);
+    } finally {
+      tx.guardUnanswered();
     }
-    this.core.onRequest(req, source, tx);
   }
 
   private receiveResponse(res: SipResponse, source: Peer): void {
