@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '@pbx/core';
-import { parseUri, type SipRequest } from '@pbx/sip';
+import { parseUri, type SipRequest, type SipUri } from '@pbx/sip';
 import { buildMessageRequest } from './build-message-request.js';
 import type { MsiloConfig } from './config.js';
 import { buildDumpRequest, buildReminderRequest, type DeliveryTarget } from './delivery-request.js';
@@ -30,7 +30,7 @@ import { ownerAor, SILO_COLUMN_WIDTH, type NewSiloMessage, type SiloRow } from '
 import type { SendPurpose, SiloDestination, SiloLocator, SiloSender } from './silo-sender.js';
 import { siloCounters, type SiloCounters } from './silo-stats.js';
 import type { SiloListQuery, SiloStore } from './silo-store.js';
-import { extractMessage, KeepHeaders, ownerOf, type Owner, type StoreOptions } from './store-request.js';
+import { extractMessage, KeepHeaders, ownerOf, ownerOfSipUri, type Owner, type StoreOptions } from './store-request.js';
 import { Window } from './window.js';
 
 type Kind = 'dump' | 'reminder';
@@ -345,6 +345,16 @@ export class MessageSilo {
    * via the proxy, which looks the AoR up); with dump_to_all_bindings and a
    * locator, every current binding; else `opts.destinations`; else none.
    */
+  /**
+   * False only when nothing is stored for the owner of `uri`: the REGISTER
+   * hot path asks this before anything else (most users have nothing stored).
+   */
+  mayHaveMessages(uri: SipUri): boolean {
+    if (this.index === null) return true;
+    const o = ownerOfSipUri(uri);
+    return o !== null && this.index.mayHave(ownerKey(o.username, o.domain));
+  }
+
   async dump(owner: string, opts: DumpOptions = {}): Promise<DumpReport> {
     const o = ownerOf(owner);
     if (!o) throw new SiloError('bad_owner', owner);

@@ -50,7 +50,8 @@ export function ownerOf(uri: string): Owner | null {
   return ownerOfSipUri(r.uri);
 }
 
-function ownerOfSipUri(u: SipUri): Owner | null {
+/** The owner of a SIP URI: user unescaped, domain lower-cased; null without a user part. */
+export function ownerOfSipUri(u: SipUri): Owner | null {
   if (!u.user) return null;
   return { username: wireToText(u.user), domain: wireToText(u.host).toLowerCase() };
 }

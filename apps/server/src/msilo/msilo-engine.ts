@@ -99,9 +99,10 @@ export class MsiloEngine implements OfflineStore {
 
   /** m_dump after a REGISTER's 200, when the phone takes MESSAGE (msilo's example cfg). */
   private registered(req: SipRequest): void {
-    if (!messageSupported(req)) return;
     const to = req.to().uri;
     if (to.kind !== 'sip' || to.user === null) return;
+    // The REGISTER hot path: most users have nothing stored, and that is one map lookup.
+    if (!this.silo.mayHaveMessages(to) || !messageSupported(req)) return;
     if (this.shared && this.pendingDumps >= MAX_PENDING_DUMPS) {
       this.log.warn(`${this.pendingDumps} dumps waiting for the database; none for this REGISTER of ${to.user}@${to.host} (messages stay stored)`);
       return;

@@ -146,7 +146,12 @@ export abstract class SipMessageBase {
   private cCSeq: CSeq | undefined;
   private cCallId: string | undefined;
   private cContact: ContactValue | undefined;
-  private cOther: Map<number, unknown> | undefined;
+  /**
+   * The other typed values parsed so far, as header id, value, id, value…: a
+   * REGISTER reads about six (Supported, Require, Proxy-Require, Path…), where
+   * a Map per message cost an allocation and a rehash as it grew.
+   */
+  private cOther: unknown[] | undefined;
 
   // --- raw header access ---------------------------------------------------
 
@@ -445,10 +450,10 @@ export abstract class SipMessageBase {
   }
 
   private other<T>(id: number, fn: () => T): T {
-    const m = (this.cOther ??= new Map());
-    if (m.has(id)) return m.get(id) as T;
+    const c = (this.cOther ??= []);
+    for (let i = 0; i < c.length; i += 2) if (c[i] === id) return c[i + 1] as T;
     const v = grammar(id, fn);
-    m.set(id, v);
+    c.push(id, v);
     return v;
   }
 
@@ -620,8 +625,15 @@ export abstract class SipMessageBase {
       case H.contact:
         this.cContact = undefined;
         break;
-      default:
-        this.cOther?.delete(id);
+      default: {
+        const c = this.cOther;
+        if (c === undefined) break;
+        for (let i = 0; i < c.length; i += 2)
+          if (c[i] === id) {
+            c.splice(i, 2);
+            break;
+          }
+      }
     }
   }
 
