@@ -101,18 +101,43 @@ function toSummary(r: RawRow): SiloSummaryRow {
   };
 }
 
-function insertParams(m: NewSiloMessage): unknown[] {
-  return [m.srcAddr, m.dstAddr, m.username, m.domain, m.incTime, m.expTime, m.sndTime, m.contentType, m.body, m.extraHdrs, m.callId, SILO_STATUS_STORED];
+/** The parameters of a batch, row after row in INSERT_COLUMNS order, in one array of its final size. */
+function insertParams(batch: readonly NewSiloMessage[]): unknown[] {
+  const out = new Array<unknown>(batch.length * INSERT_ARITY);
+  let k = 0;
+  for (const m of batch) {
+    out[k++] = m.srcAddr;
+    out[k++] = m.dstAddr;
+    out[k++] = m.username;
+    out[k++] = m.domain;
+    out[k++] = m.incTime;
+    out[k++] = m.expTime;
+    out[k++] = m.sndTime;
+    out[k++] = m.contentType;
+    out[k++] = m.body;
+    out[k++] = m.extraHdrs;
+    out[k++] = m.callId;
+    out[k++] = SILO_STATUS_STORED;
+  }
+  return out;
 }
 
-function placeholders(rows: number): string {
-  const out: string[] = [];
-  for (let r = 0; r < rows; r++) {
+/**
+ * The VALUES tuples `($1, …, $12), ($13, …)…` for the most rows asked so far,
+ * and where each row's tuple ends: the text for n rows is a prefix of it, so
+ * a group commit's statement is a slice, not placeholders built anew.
+ */
+let tuples = '';
+const tupleEnds: number[] = [];
+
+function insertStatement(rows: number): string {
+  for (let r = tupleEnds.length; r < rows; r++) {
     const p: string[] = [];
     for (let c = 1; c <= INSERT_ARITY; c++) p.push(`$${r * INSERT_ARITY + c}`);
-    out.push(`(${p.join(', ')})`);
+    tuples += `${r === 0 ? '' : ', '}(${p.join(', ')})`;
+    tupleEnds.push(tuples.length);
   }
-  return out.join(', ');
+  return `INSERT INTO silo ${INSERT_COLUMNS} VALUES ${tuples.slice(0, tupleEnds[rows - 1])} RETURNING id`;
 }
 
 /**
@@ -153,10 +178,7 @@ export class PostgresSiloStore implements SiloStore {
 
   private async insertBatch(batch: NewSiloMessage[]): Promise<Settled<number>[]> {
     try {
-      const rows = await this.q<{ id: number }>(
-        `INSERT INTO silo ${INSERT_COLUMNS} VALUES ${placeholders(batch.length)} RETURNING id`,
-        batch.flatMap(insertParams),
-      );
+      const rows = await this.q<{ id: number }>(insertStatement(batch.length), insertParams(batch));
       // Ids come from one sequence in VALUES order; sorting pairs them with the batch.
       const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
       if (ids.length !== batch.length) throw new Error(`insert returned ${ids.length} ids for ${batch.length} rows`);
