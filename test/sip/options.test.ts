@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import type { SipResponse } from '@pbx/sip';
 import { SipTestClient, startServer, type ClientTransport, type TestServer } from '../support/index.js';
@@ -61,6 +62,24 @@ describe('OPTIONS to the server and the request route REQINIT block', () => {
       assert.equal(via.received, '127.0.0.1');
       assert.equal(via.rport, c.localPort);
     } finally {
+      c.close();
+    }
+  });
+
+  test('RFC 3261 §18.2.2: without rport the stateless 200 goes to the Via sent-by port, not the source port', { timeout: 10_000 }, async () => {
+    const c = await SipTestClient.open('udp', srv.sip('udp'));
+    const other = createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => other.bind(0, '127.0.0.1', () => resolve()));
+      const otherPort = other.address().port;
+      const got = new Promise<string>((resolve) => other.once('message', (m) => resolve(m.toString('latin1'))));
+      const r = c.request({ method: 'OPTIONS', uri: 'sip:example.com', rport: false });
+      c.send(r.text.replace(`127.0.0.1:${c.localPort};`, `127.0.0.1:${otherPort};`));
+      const text = await got;
+      assert.match(text, /^SIP\/2\.0 200 /);
+      assert.ok(text.includes(r.callId), 'the reply to that OPTIONS');
+    } finally {
+      other.close();
       c.close();
     }
   });

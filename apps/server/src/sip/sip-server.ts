@@ -10,6 +10,7 @@ import {
   statelessToTag,
   ensureTlsCertificate,
   parseMessage,
+  responseTarget,
   transactionTimers,
   type BoundListener,
   type CoreConfig,
@@ -204,7 +205,7 @@ export class SipServer {
     const res = createResponse(msg, status, typeof reason === 'string' ? reason : 'Server Internal Error', { toTag: safeTag(msg) });
     try {
       if (tx && (tx.lastResponse === null || tx.lastResponse.status < 200)) tx.respond(res);
-      else if (!tx) this.send(res, source);
+      else if (!tx) this.send(res, statelessTarget(msg, source));
     } catch {
       /* the transaction already ended */
     }
@@ -214,7 +215,7 @@ export class SipServer {
     const respond = (res: SipResponse) => {
       countReply(this.stats, res.status);
       if (tx) tx.respond(res);
-      else this.send(res, source);
+      else this.send(res, statelessTarget(req, source));
     };
     return {
       req,
@@ -227,7 +228,7 @@ export class SipServer {
   }
 
   /** Sends a message as it is, outside any transaction (stateless replies). */
-  send(msg: SipRequest | SipResponse, target: Peer): void {
+  send(msg: SipRequest | SipResponse, target: SendTarget): void {
     const data = msg.serialize();
     if (this.o.tracer?.active) this.o.tracer.record('out', msg, data, target);
     this.transport.send(data, target);
@@ -254,4 +255,14 @@ function advertisedHost(host: string): string {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
+}
+
+/** Where a stateless reply goes: where a transaction's would (RFC 3261 §18.2.2, RFC 3581 §4), the source when the Via is unusable. */
+function statelessTarget(req: SipRequest, source: Peer): SendTarget {
+  try {
+    const via = req.topVia();
+    return via ? responseTarget(via, source) : source;
+  } catch {
+    return source;
+  }
 }
