@@ -114,20 +114,29 @@ export class Registrar {
    * one REGISTER per AoR at a time.
    */
   process(req: SipRequest, source: Peer, opts: SaveOptions = {}): Promise<SaveResult> {
+    return Promise.resolve(this.processNow(req, source, opts));
+  }
+
+  /**
+   * process() without a promise where none is needed: in db_mode 0 and 2 the
+   * result itself, so the reply leaves in the same turn as the REGISTER came
+   * in (no microtask, and the transaction never waits for its answer).
+   */
+  processNow(req: SipRequest, source: Peer, opts: SaveOptions = {}): SaveResult | Promise<SaveResult> {
     const toTag = opts.toTag ?? this.newToTag();
     let reg: RegisterRequest;
     try {
       reg = readRegister(req, source, opts, this.readCtx);
     } catch (e) {
-      return Promise.resolve(this.reject(req, e, toTag, null));
+      return this.reject(req, e, toTag, null);
     }
     const key = reg.aor.key;
     const loc = this.location;
     if (loc.dbMode === 0 || loc.dbMode === 2) {
       try {
-        return Promise.resolve(this.apply(req, reg, toTag, loc.peek(key)) as SaveResult);
+        return this.apply(req, reg, toTag, loc.peek(key)) as SaveResult;
       } catch (e) {
-        return Promise.resolve(this.reject(req, e, toTag, key));
+        return this.reject(req, e, toTag, key);
       }
     }
     return loc

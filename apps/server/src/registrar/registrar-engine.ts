@@ -1,5 +1,5 @@
 import { systemClock } from '@pbx/core';
-import { Location, PgLocationStore, Registrar, bindingJson, type Binding, type LookupResult } from '@pbx/registrar';
+import { Location, PgLocationStore, Registrar, bindingJson, type Binding, type LookupResult, type SaveResult } from '@pbx/registrar';
 import type { SipUri } from '@pbx/sip';
 import type { AppContext } from '../app/app-context.js';
 import type { RequestContext } from '../routing/route-context.js';
@@ -65,16 +65,24 @@ export class RegistrarEngine {
 
   private save(c: RequestContext): void {
     // The authenticated user registers their own AoR (the To URI, checked by AUTH).
-    this.registrar.process(c.req, c.source).then(
-      (r) => {
-        c.respond(r.response);
-        if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req);
-      },
-      (err: unknown) => {
-        this.ctx.logger.error({ err }, 'REGISTER failed');
-        c.reply(500, 'Server Internal Error');
-      },
-    );
+    const done = (r: SaveResult): void => {
+      c.respond(r.response);
+      if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req);
+    };
+    const failed = (err: unknown): void => {
+      this.ctx.logger.error({ err }, 'REGISTER failed');
+      c.reply(500, 'Server Internal Error');
+    };
+    let r: SaveResult | Promise<SaveResult>;
+    try {
+      r = this.registrar.processNow(c.req, c.source);
+    } catch (err) {
+      failed(err);
+      return;
+    }
+    // db_mode 0 and 2: answered in this turn; 1 and 3 once the database has spoken.
+    if (r instanceof Promise) r.then(done, failed);
+    else done(r);
   }
 
   lookup(uri: SipUri, method: string): Promise<LookupResult> {
