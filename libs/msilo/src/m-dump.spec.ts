@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseUriOrThrow, type SipUri } from '@pbx/sip';
 import { MemorySiloStore } from './memory-silo-store.js';
 import { flushMicrotasks, message, register, rig, T0 } from './spec-support.js';
 
@@ -27,6 +28,17 @@ describe('m_dump', () => {
     assert.deepEqual(s!.opts, { purpose: 'dump', destination: PHONE });
     assert.equal(store.size, 0);
     assert.equal(stat('dumped_messages'), 1);
+  });
+
+  test('mayHaveMessages (asked on every REGISTER): false with nothing stored for the owner, true once a message is; the domain in any case', async () => {
+    const { silo } = rig();
+    await silo.start();
+    const uri = (s: string) => parseUriOrThrow(s) as SipUri;
+    assert.equal(silo.mayHaveMessages(uri('sip:bob@example.com')), false);
+    await silo.store(message({ body: 'one' }));
+    assert.equal(silo.mayHaveMessages(uri('sip:bob@EXAMPLE.com')), true);
+    assert.equal(silo.mayHaveMessages(uri('sip:ann@example.com')), false);
+    await silo.stop();
   });
 
   test('a backlog is deleted in grouped statements: the 2xx that arrive while a DELETE runs share the next one', async () => {

@@ -336,16 +336,6 @@ export class MessageSilo {
   // --- m_dump ------------------------------------------------------------------
 
   /**
-   * m_dump: sends the owner's stored messages (not reminders, not expired) in
-   * storage order, each to every target, and deletes each one that gets a
-   * 2xx. Call it after answering a REGISTER with expires > 0 (see
-   * messageSupported). Resolves when every delivery has its answer.
-   *
-   * Targets: with outbound_proxy, none (each message goes to its dst_addr
-   * via the proxy, which looks the AoR up); with dump_to_all_bindings and a
-   * locator, every current binding; else `opts.destinations`; else none.
-   */
-  /**
    * False only when nothing is stored for the owner of `uri`: the REGISTER
    * hot path asks this before anything else (most users have nothing stored).
    */
@@ -355,6 +345,16 @@ export class MessageSilo {
     return o !== null && this.index.mayHave(ownerKey(o.username, o.domain));
   }
 
+  /**
+   * m_dump: sends the owner's stored messages (not reminders, not expired) in
+   * storage order, each to every target, and deletes each one that gets a
+   * 2xx. Call it after answering a REGISTER with expires > 0 (see
+   * messageSupported). Resolves when every delivery has its answer.
+   *
+   * Targets: with outbound_proxy, none (each message goes to its dst_addr
+   * via the proxy, which looks the AoR up); with dump_to_all_bindings and a
+   * locator, every current binding; else `opts.destinations`; else none.
+   */
   async dump(owner: string, opts: DumpOptions = {}): Promise<DumpReport> {
     const o = ownerOf(owner);
     if (!o) throw new SiloError('bad_owner', owner);

@@ -20,9 +20,9 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
    * The abandon guard, armed by the layer once the core has seen the request
    * and only if it left it unanswered: past Timer F the client has given up,
    * and a transaction nobody answered by then is dropped instead of leaking.
-   * Most requests (REGISTER, OPTIONS, a stored MESSAGE) are answered before
-   * the layer gets here, and a timer armed only to be cleared again cost
-   * Node a timer list made and deleted per request.
+   * A REGISTER in usrloc db_mode 0 or 2, and any request the route refuses
+   * at once, is answered before the layer gets here: no timer is armed for
+   * it only to be cleared again.
    */
   guardUnanswered(): void {
     if (this.st === 'trying' || this.st === 'proceeding') this.arm('timeout', this.host.timers.f + this.host.timers.t2, 'guard');

@@ -4,8 +4,8 @@ import { DelayQueueScheduler } from './delay-queue-scheduler.js';
 /**
  * The timer service the transaction layer and the proxy run on. A timer
  * names its target and a timer name instead of taking a closure, so arming
- * Timer E for the fifth time allocates nothing new: the real scheduler passes
- * both as `setTimeout` arguments to one shared function.
+ * Timer E for the fifth time makes no new function: the real scheduler keeps
+ * both in the small link it queues (DelayQueueScheduler).
  */
 export interface TimerTarget<N extends string = string> {
   onTimer(name: N): void;
