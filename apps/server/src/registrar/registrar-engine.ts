@@ -73,13 +73,7 @@ export class RegistrarEngine {
       this.ctx.logger.error({ err }, 'REGISTER failed');
       c.reply(500, 'Server Internal Error');
     };
-    let r: SaveResult | Promise<SaveResult>;
-    try {
-      r = this.registrar.processNow(c.req, c.source);
-    } catch (err) {
-      failed(err);
-      return;
-    }
+    const r = this.registrar.processNow(c.req, c.source);
     // db_mode 0 and 2: answered in this turn; 1 and 3 once the database has spoken.
     if (r instanceof Promise) r.then(done, failed);
     else done(r);

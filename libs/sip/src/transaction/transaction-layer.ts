@@ -165,15 +165,9 @@ export class TransactionLayer implements TransactionHost {
       existing.requestRetransmitted();
       return;
     }
-    if (method === 'INVITE') {
-      const tx = new InviteServerTransaction(this, key, req, source, via);
-      this.servers.set(key, tx);
-      c.serverCreated++;
-      c.serverTransactions++;
-      this.core.onRequest(req, source, tx);
-      return;
-    }
-    const tx = new NonInviteServerTransaction(this, key, req, source, via);
+    let tx: ServerTransaction;
+    if (method === 'INVITE') tx = new InviteServerTransaction(this, key, req, source, via);
+    else tx = new NonInviteServerTransaction(this, key, req, source, via);
     this.servers.set(key, tx);
     c.serverCreated++;
     c.serverTransactions++;
@@ -185,11 +179,11 @@ export class TransactionLayer implements TransactionHost {
         if (inviteTx !== null) c.cancelsMatched++;
         else c.cancelsUnmatched++;
         const onCancel = this.core.onCancel;
-        if (onCancel) onCancel.call(this.core, req, source, inviteTx, tx);
+        if (onCancel) onCancel.call(this.core, req, source, inviteTx, tx as NonInviteServerTransaction);
         else this.core.onRequest(req, source, tx);
       } else this.core.onRequest(req, source, tx);
     } finally {
-      tx.guardUnanswered();
+      if (tx.kind === 'non-invite') tx.guardUnanswered();
     }
   }
 
