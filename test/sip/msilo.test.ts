@@ -137,6 +137,33 @@ describe('offline messages (msilo)', () => {
     assert.equal((await srv.api(`/api/messages?to=mona@${DOMAIN}`, { token })).body.total, 1);
   });
 
+
+  test('m_dump (kamailio-msilo.txt §4.3) sends "to the contact address in the registration", not to a better-ranked binding of the AoR', async () => {
+    // desk (q=1.0) is registered and refuses the MESSAGE, so it is stored (failure_route).
+    const desk = await ua();
+    const reg = (c: SipTestClient, q: string) =>
+      c.call({
+        method: 'REGISTER',
+        uri: `sip:${DOMAIN}`,
+        from: `sip:nina@${DOMAIN}`,
+        to: `sip:nina@${DOMAIN}`,
+        contact: `<sip:nina@127.0.0.1:${c.localPort}>;q=${q}`,
+        headers: ['Expires: 300', 'Allow: INVITE, ACK, BYE, CANCEL, MESSAGE, OPTIONS'],
+      });
+    assert.equal((await reg(desk, '1.0')).status, 200);
+    const sender = await ua();
+    const r = sender.request({ method: 'MESSAGE', uri: `sip:nina@${DOMAIN}`, from: `sip:kim@${DOMAIN}`, body: 'for the mobile', contentType: 'text/plain' });
+    sender.send(r.text);
+    desk.answer(await desk.incoming('MESSAGE'), 480);
+    assert.equal((await sender.response(r.callId)).status, 202);
+    // The mobile registers with a lower q: lookup() would rank desk first, but the dump is for the registering contact.
+    const mobile = await ua();
+    assert.equal((await reg(mobile, '0.5')).status, 200);
+    const msg = await mobile.incoming('MESSAGE');
+    assert.match(msg.body.toString(), /for the mobile$/);
+    assert.equal(msg.requestUri, `sip:nina@127.0.0.1:${mobile.localPort}`);
+    mobile.answer(msg, 200);
+  });
   test('admin API: compose stores for an offline user, validation names the field, delete removes', async () => {
     const bad = await srv.api('/api/messages', { method: 'POST', token, body: { to: 'not-an-aor', from: `sip:admin@${DOMAIN}`, body: 'x' } });
     assert.equal(bad.status, 400);

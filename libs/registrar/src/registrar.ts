@@ -219,6 +219,16 @@ export class Registrar {
     return targetsOf(key, all, opts, this.targetCtx());
   }
 
+  /**
+   * lookup() over given bindings of `aor` instead of the stored ones: the
+   * branches to the bindings a REGISTER just made, in every db_mode (m_dump
+   * sends to the contact of the registration, not to whatever binding of the
+   * AoR ranks first).
+   */
+  targetsFor(aor: string, bindings: readonly Binding[], opts: LookupOptions = {}): LookupResult {
+    return targetsOf(aor, bindings, opts, this.targetCtx());
+  }
+
   private async lookupStore(uri: Uri | string, opts: LookupOptions): Promise<LookupResult> {
     const u = toSipUri(uri);
     if (!u) return NOT_FOUND;

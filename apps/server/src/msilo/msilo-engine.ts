@@ -1,7 +1,7 @@
 import { systemClock } from '@pbx/core';
 import { MessageSilo, PostgresSiloStore, messageSupported, type MsiloEventMap, type SiloDestination, type SiloSender } from '@pbx/msilo';
 import { newBranch, parseUriOrThrow, resolveLiteral, type ForwardTarget, type SipRequest } from '@pbx/sip';
-import type { LookupTarget } from '@pbx/registrar';
+import type { Binding, LookupTarget } from '@pbx/registrar';
 import type { AppContext } from '../app/app-context.js';
 import { forwardTarget, type OfflineStore } from '../routing/proxy-hooks.js';
 import type { RequestContext } from '../routing/route-context.js';
@@ -25,6 +25,11 @@ const STATE: Record<keyof MsiloEventMap, string> = {
   'message.expired': 'expired',
   'message.deleted': 'deleted',
 };
+
+/** A lookup branch as msilo's destination; the sender gets the branch back as the handle. */
+function destinationOf(t: LookupTarget): SiloDestination {
+  return { uri: t.uri, path: t.route, handle: t };
+}
 
 /**
  * msilo in the appliance: the `silo` table of the appliance's database,
@@ -57,7 +62,7 @@ export class MsiloEngine implements OfflineStore {
       locator: {
         lookup: async (aor) => {
           const r = await ctx.registrar.registrar.lookup(aor, { method: 'MESSAGE' });
-          return r.ok ? r.targets.map((t): SiloDestination => ({ uri: t.uri, path: t.route, handle: t })) : [];
+          return r.ok ? r.targets.map(destinationOf) : [];
         },
       },
       clock: systemClock,
@@ -73,7 +78,7 @@ export class MsiloEngine implements OfflineStore {
   /** Loads the index of owners with stored messages (one query) before the first REGISTER can arrive. */
   async start(): Promise<void> {
     await this.silo.start();
-    this.ctx.registrar.onRegistered = (aor, req) => this.registered(req);
+    this.ctx.registrar.onRegistered = (aor, req, registered) => this.registered(aor, req, registered);
     this.ctx.shutdownHooks.unshift(() => this.silo.stop());
   }
 
@@ -97,8 +102,14 @@ export class MsiloEngine implements OfflineStore {
     return this.silo.store(c.req, { skipNotification: skip }).then((r) => ({ status: r.status, reason: r.reason }));
   }
 
-  /** m_dump after a REGISTER's 200, when the phone takes MESSAGE (msilo's example cfg). */
-  private registered(req: SipRequest): void {
+  /**
+   * m_dump after a REGISTER's 200, when the phone takes MESSAGE (msilo's
+   * example cfg), "to the contact address in the registration": the binding
+   * this REGISTER made or refreshed, with its received address, Path and
+   * flow, resolved once for the whole dump (dump_to_all_bindings and
+   * outbound_proxy take precedence inside MessageSilo.dump).
+   */
+  private registered(aor: string, req: SipRequest, registered: readonly Binding[]): void {
     const to = req.to().uri;
     if (to.kind !== 'sip' || to.user === null) return;
     // The REGISTER hot path: most users have nothing stored, and that is one map lookup.
@@ -108,8 +119,10 @@ export class MsiloEngine implements OfflineStore {
       return;
     }
     this.pendingDumps++;
+    const r = this.ctx.registrar.registrar.targetsFor(aor, registered, { method: 'MESSAGE' });
+    const destinations = r.ok ? [destinationOf(r.targets[0]!)] : undefined;
     this.silo
-      .dump(`sip:${to.user}@${to.host}`, { register: req })
+      .dump(`sip:${to.user}@${to.host}`, { register: req, ...(destinations ? { destinations } : {}) })
       .catch((err: unknown) => this.ctx.logger.error({ err }, 'msilo dump failed'))
       .finally(() => this.pendingDumps--);
   }

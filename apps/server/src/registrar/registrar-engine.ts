@@ -18,8 +18,11 @@ const BACKUP_PAGE = 1000;
 export class RegistrarEngine {
   readonly location: Location;
   readonly registrar: Registrar;
-  /** Called after a successful REGISTER that added or refreshed bindings (msilo dumps stored messages). */
-  onRegistered?: (aor: string, req: RequestContext['req']) => void;
+  /**
+   * Called after a successful REGISTER that added or refreshed bindings, with
+   * those bindings (msilo dumps stored messages to them).
+   */
+  onRegistered?: (aor: string, req: RequestContext['req'], registered: readonly Binding[]) => void;
 
   constructor(private readonly ctx: AppContext) {
     const { pbx } = ctx.config;
@@ -67,7 +70,7 @@ export class RegistrarEngine {
     // The authenticated user registers their own AoR (the To URI, checked by AUTH).
     const done = (r: SaveResult): void => {
       c.respond(r.response);
-      if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req);
+      if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req, [...r.added, ...r.refreshed]);
     };
     const failed = (err: unknown): void => {
       this.ctx.logger.error({ err }, 'REGISTER failed');
