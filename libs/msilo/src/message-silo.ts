@@ -23,10 +23,11 @@ import {
   type StoreResult,
 } from './silo-api.js';
 import { GroupCommit, QueueFullError } from './group-commit.js';
+import { InboxCache } from './inbox-cache.js';
 import { SILO_ERRORS, SiloError, type SiloErrorCode } from './silo-errors.js';
 import { ownerKey, SiloIndex } from './silo-index.js';
 import { isTextual, messageInfo, type MsiloEventMap, type SiloEventSink } from './silo-events.js';
-import { ownerAor, SILO_COLUMN_WIDTH, type NewSiloMessage, type SiloRow } from './silo-message.js';
+import { ownerAor, SILO_COLUMN_WIDTH, SILO_STATUS_STORED, type NewSiloMessage, type SiloRow } from './silo-message.js';
 import type { SendPurpose, SiloDestination, SiloLocator, SiloSender } from './silo-sender.js';
 import { siloCounters, type SiloCounters } from './silo-stats.js';
 import type { SiloListQuery, SiloStore } from './silo-store.js';
@@ -86,6 +87,8 @@ export class MessageSilo {
   private readonly keep: KeepHeaders | null;
   /** Owners with stored rows; null with `shared` (the database is asked every time). */
   private readonly index: SiloIndex | null;
+  /** Rows of inboxes stored since the start, for dumps without a query (unused with `shared`). */
+  private readonly cache: InboxCache;
   private readonly shared: boolean;
   /** The five seed statistics. */
   readonly counters: SiloCounters;
@@ -129,6 +132,7 @@ export class MessageSilo {
     this.counters = siloCounters(deps.stats);
     this.shared = deps.shared ?? false;
     this.index = this.shared ? null : new SiloIndex();
+    this.cache = new InboxCache(this.shared ? 0 : this.limits.maxCachedBytes);
     this.keep = cfg.extra_hdrs_avp !== undefined ? new KeepHeaders(cfg.extra_hdrs_avp) : null;
     if (this.keep && this.keep.invalid.length > 0)
       this.log?.warn(`msilo.extra_hdrs_avp: not header names, ignored: ${this.keep.invalid.join(', ')}`);
@@ -161,6 +165,8 @@ export class MessageSilo {
    * through this MessageSilo (a backup restore). A no-op with `shared`.
    */
   async reloadIndex(): Promise<void> {
+    // Rows written behind msilo's back: no cached inbox can be trusted any more.
+    this.cache.clear();
     if (this.index) await this.index.reload(() => this.db.countsByOwner());
   }
 
@@ -169,10 +175,25 @@ export class MessageSilo {
     return this.index ? this.index.count(ownerKey(username, domain)) : null;
   }
 
-  /** Takes deleted rows off the index (only rows the database reported gone). */
-  private unindex(rows: Iterable<{ readonly username: string; readonly domain: string }>): void {
+  /** Takes deleted rows off the index and the cache (only rows the database reported gone). */
+  private unindex(rows: Iterable<{ readonly id: number; readonly username: string; readonly domain: string }>): void {
     if (!this.index) return;
-    for (const r of rows) this.index.remove(ownerKey(r.username, r.domain));
+    for (const r of rows) {
+      const key = ownerKey(r.username, r.domain);
+      this.index.remove(key);
+      this.cache.remove(key, r.id);
+    }
+  }
+
+  /**
+   * SiloStore.pending, from the cache when it holds every row the index
+   * counts for the owner (then it holds exactly the table's rows), else
+   * from the table.
+   */
+  private pending(o: Owner, now: number, afterId: number): SiloRow[] | Promise<SiloRow[]> {
+    const key = ownerKey(o.username, o.domain);
+    if (this.index && this.cache.count(key) === this.index.count(key)) return this.cache.pending(key, now, afterId, this.limits.dumpPageSize);
+    return this.db.pending(o.username, o.domain, now, afterId, this.limits.dumpPageSize);
   }
 
   /** Stops the timers and waits for deliveries, notifications and sweeps under way. */
@@ -243,6 +264,7 @@ export class MessageSilo {
     }
     // Counted before the INSERT goes out: a REGISTER racing the commit must see it (SiloIndex).
     const key = ownerKey(m.username, m.domain);
+    if (this.index?.certainlyEmpty(key)) this.cache.start(key);
     this.index?.add(key);
     let id: number;
     try {
@@ -255,6 +277,7 @@ export class MessageSilo {
       return refusal('store_failed');
     }
     release?.(true);
+    this.cache.add(key, { ...m, id, status: SILO_STATUS_STORED });
     this.counters.stored_messages.inc();
     this.emit('message.stored', () => messageInfo({ ...m, id, status: 0 }));
     return { ok: true, status: 202, reason: 'Accepted', id };
@@ -397,7 +420,7 @@ export class MessageSilo {
       const now = this.nowSeconds();
       const page = this.shared
         ? await this.db.claim(o.username, o.domain, now, afterId, this.limits.dumpPageSize, now + Math.ceil(this.limits.staleDeliveryMs / 1000))
-        : await this.db.pending(o.username, o.domain, now, afterId, this.limits.dumpPageSize);
+        : await this.pending(o, now, afterId);
       for (const row of page) {
         afterId = row.id;
         await window.acquire();

@@ -32,6 +32,12 @@ export interface SiloLimits {
    * 32 s: only a sender that broke its contract gets here).
    */
   readonly staleDeliveryMs: number;
+  /**
+   * Memory for the rows of inboxes stored since the start (InboxCache),
+   * bytes (default 32 MiB; 0 turns it off). A dump of such an inbox sends
+   * without a query; beyond the budget inboxes are read from the table.
+   */
+  readonly maxCachedBytes: number;
 }
 
 export const DEFAULT_SILO_LIMITS: Readonly<SiloLimits> = {
@@ -41,6 +47,7 @@ export const DEFAULT_SILO_LIMITS: Readonly<SiloLimits> = {
   maxInFlight: 64,
   reminderBatch: 500,
   staleDeliveryMs: 180_000,
+  maxCachedBytes: 32 * 1024 * 1024,
 };
 
 /** pino's logger fits. */

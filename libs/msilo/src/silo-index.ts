@@ -43,6 +43,11 @@ export class SiloIndex {
     return !this.loaded || this.added !== null || this.counts.has(key);
   }
 
+  /** True only when the owner certainly has no row: loaded, no reload under way, nothing counted. */
+  certainlyEmpty(key: string): boolean {
+    return this.loaded && this.added === null && !this.counts.has(key);
+  }
+
   /** Whether a load completed: until then every owner "may have" messages. */
   get ready(): boolean {
     return this.loaded;
