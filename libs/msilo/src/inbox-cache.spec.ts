@@ -27,12 +27,12 @@ function countPending(r: Rig): { readonly calls: number } {
 describe('InboxCache: the rows of inboxes followed from empty', () => {
   test('rows of a followed owner come back in id order, not expired, after afterId, at most limit', () => {
     const c = new InboxCache(1 << 20);
-    c.add(KEY, row(1));
+    c.add(KEY, 1, row(1));
     assert.equal(c.count(KEY), null, 'not followed: nothing kept');
     c.start(KEY);
-    c.add(KEY, row(3));
-    c.add(KEY, row(2));
-    c.add(KEY, row(4, { expTime: NOW - 1 }));
+    c.add(KEY, 3, row(3));
+    c.add(KEY, 2, row(2));
+    c.add(KEY, 4, row(4, { expTime: NOW - 1 }));
     assert.deepEqual(c.pending(KEY, NOW, 0, 10).map((r) => r.id), [2, 3]);
     assert.deepEqual(c.pending(KEY, NOW, 2, 10).map((r) => r.id), [3]);
     assert.deepEqual(c.pending(KEY, NOW, 0, 1).map((r) => r.id), [2]);
@@ -44,18 +44,18 @@ describe('InboxCache: the rows of inboxes followed from empty', () => {
   test('a reminder or a row beyond the memory budget stops following the owner; an emptied inbox is let go', () => {
     const c = new InboxCache(1 << 20);
     c.start(KEY);
-    c.add(KEY, row(1));
-    c.add(KEY, row(2, { sndTime: NOW + 60 }));
+    c.add(KEY, 1, row(1));
+    c.add(KEY, 2, row(2, { sndTime: NOW + 60 }));
     assert.equal(c.count(KEY), null, 'a reminder changes in place: read from the table');
     assert.equal(c.size, 0);
-    const small = new InboxCache(300);
+    const small = new InboxCache(1000);
     small.start(KEY);
-    small.add(KEY, row(1));
+    small.add(KEY, 1, row(1));
     assert.equal(small.count(KEY), 1);
-    small.add(KEY, row(2, { body: Buffer.alloc(500) }));
+    small.add(KEY, 2, row(2, { body: Buffer.alloc(1000) }));
     assert.equal(small.count(KEY), null);
     small.start(KEY);
-    small.add(KEY, row(5));
+    small.add(KEY, 5, row(5));
     small.remove(KEY, 5);
     assert.equal(small.count(KEY), null);
     assert.equal(small.size, 0);

@@ -1,15 +1,20 @@
-import type { NewSiloMessage, SiloRow } from './silo-message.js';
+import { SILO_STATUS_STORED, type NewSiloMessage, type SiloRow } from './silo-message.js';
 
-/** Bytes a cached row is charged beyond its strings and body (object, array slot, Buffer header). */
-const ROW_OVERHEAD = 200;
+/** Bytes a cached row is charged beyond its body and addresses (object, strings, array slots, Buffer header). */
+const ROW_OVERHEAD = 300;
 
-function rowBytes(r: NewSiloMessage): number {
-  return ROW_OVERHEAD + r.body.length + r.srcAddr.length + r.dstAddr.length + r.username.length + r.domain.length + r.contentType.length + r.extraHdrs.length + r.callId.length;
+function rowBytes(m: NewSiloMessage): number {
+  return ROW_OVERHEAD + m.body.length + m.extraHdrs.length + m.srcAddr.length + m.dstAddr.length;
 }
 
+/**
+ * One owner's rows in ascending id (the storage order m_dump sends in), as
+ * two arrays: the store path keeps the message it already has and its id,
+ * without a row object per store.
+ */
 interface Inbox {
-  /** Ascending id: the storage order m_dump sends in. */
-  readonly rows: SiloRow[];
+  readonly ids: number[];
+  readonly messages: NewSiloMessage[];
   bytes: number;
 }
 
@@ -41,23 +46,29 @@ export class InboxCache {
 
   /** The owner has no stored row: follow its inbox from here on. */
   start(key: string): void {
-    if (this.maxBytes > 0 && !this.inboxes.has(key)) this.inboxes.set(key, { rows: [], bytes: 0 });
+    if (this.maxBytes > 0 && !this.inboxes.has(key)) this.inboxes.set(key, { ids: [], messages: [], bytes: 0 });
   }
 
   /** A committed row; ignored for an owner not followed. */
-  add(key: string, row: SiloRow): void {
+  add(key: string, id: number, m: NewSiloMessage): void {
     const inbox = this.inboxes.get(key);
     if (!inbox) return;
-    const size = rowBytes(row);
-    if (row.sndTime !== 0 || this.bytes + size > this.maxBytes) {
+    const size = rowBytes(m);
+    if (m.sndTime !== 0 || this.bytes + size > this.maxBytes) {
       this.forget(key);
       return;
     }
-    const rows = inbox.rows;
-    let i = rows.length;
+    const ids = inbox.ids;
+    let i = ids.length;
     // Commits resolve in id order (one INSERT in flight), so this loop rarely steps.
-    while (i > 0 && rows[i - 1]!.id > row.id) i--;
-    rows.splice(i, 0, row);
+    while (i > 0 && ids[i - 1]! > id) i--;
+    if (i === ids.length) {
+      ids.push(id);
+      inbox.messages.push(m);
+    } else {
+      ids.splice(i, 0, id);
+      inbox.messages.splice(i, 0, m);
+    }
     inbox.bytes += size;
     this.bytes += size;
   }
@@ -66,13 +77,14 @@ export class InboxCache {
   remove(key: string, id: number): void {
     const inbox = this.inboxes.get(key);
     if (!inbox) return;
-    const i = inbox.rows.findIndex((r) => r.id === id);
+    const i = inbox.ids.indexOf(id);
     if (i < 0) return;
-    const size = rowBytes(inbox.rows[i]!);
-    inbox.rows.splice(i, 1);
+    const size = rowBytes(inbox.messages[i]!);
+    inbox.ids.splice(i, 1);
+    inbox.messages.splice(i, 1);
     inbox.bytes -= size;
     this.bytes -= size;
-    if (inbox.rows.length === 0) this.forget(key);
+    if (inbox.ids.length === 0) this.forget(key);
   }
 
   /** Stops following the owner: its inbox is read from the table until it is empty again. */
@@ -90,7 +102,7 @@ export class InboxCache {
 
   /** Rows cached for the owner; null when it is not followed. */
   count(key: string): number | null {
-    return this.inboxes.get(key)?.rows.length ?? null;
+    return this.inboxes.get(key)?.ids.length ?? null;
   }
 
   /**
@@ -100,9 +112,12 @@ export class InboxCache {
    */
   pending(key: string, now: number, afterId: number, limit: number): SiloRow[] {
     const out: SiloRow[] = [];
-    for (const r of this.inboxes.get(key)?.rows ?? []) {
-      if (out.length === limit) break;
-      if (r.id > afterId && r.expTime > now) out.push(r);
+    const inbox = this.inboxes.get(key);
+    if (!inbox) return out;
+    for (let i = 0; i < inbox.ids.length && out.length < limit; i++) {
+      const id = inbox.ids[i]!;
+      const m = inbox.messages[i]!;
+      if (id > afterId && m.expTime > now) out.push({ ...m, id, status: SILO_STATUS_STORED });
     }
     return out;
   }

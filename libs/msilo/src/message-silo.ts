@@ -27,7 +27,7 @@ import { InboxCache } from './inbox-cache.js';
 import { SILO_ERRORS, SiloError, type SiloErrorCode } from './silo-errors.js';
 import { ownerKey, SiloIndex } from './silo-index.js';
 import { isTextual, messageInfo, type MsiloEventMap, type SiloEventSink } from './silo-events.js';
-import { ownerAor, SILO_COLUMN_WIDTH, SILO_STATUS_STORED, type NewSiloMessage, type SiloRow } from './silo-message.js';
+import { ownerAor, SILO_COLUMN_WIDTH, type NewSiloMessage, type SiloRow } from './silo-message.js';
 import type { SendPurpose, SiloDestination, SiloLocator, SiloSender } from './silo-sender.js';
 import { siloCounters, type SiloCounters } from './silo-stats.js';
 import type { SiloListQuery, SiloStore } from './silo-store.js';
@@ -277,7 +277,7 @@ export class MessageSilo {
       return refusal('store_failed');
     }
     release?.(true);
-    this.cache.add(key, { ...m, id, status: SILO_STATUS_STORED });
+    this.cache.add(key, id, m);
     this.counters.stored_messages.inc();
     this.emit('message.stored', () => messageInfo({ ...m, id, status: 0 }));
     return { ok: true, status: 202, reason: 'Accepted', id };
