@@ -72,6 +72,10 @@ describe('buildMessageRequest (RFC 3428 §4, RFC 3261 §8.1.1)', () => {
 
   test('unusable parts throw MessageBuildError: a bad URI, a URI with spaces or brackets, CR/LF in a header', () => {
     assert.throws(() => buildMessageRequest({ ...BASE, requestUri: 'not a uri' }), MessageBuildError);
+    assert.throws(() => buildMessageRequest({ ...BASE, requestUri: 'sip:' }), MessageBuildError);
+    assert.throws(() => buildMessageRequest({ ...BASE, from: 'alice-at-example.com' }), MessageBuildError);
+    assert.throws(() => buildMessageRequest({ ...BASE, to: 'sip:bob@exa mple.com' }), MessageBuildError);
+    assert.throws(() => buildMessageRequest({ ...BASE, to: 'sip:@' }), MessageBuildError);
     assert.throws(() => buildMessageRequest({ ...BASE, from: 'sip:a@b>;x=<sip:c@d' }), MessageBuildError);
     assert.throws(() => buildMessageRequest({ ...BASE, headers: [['X-A', 'a\r\nVia: x']] }), MessageBuildError);
     assert.throws(() => buildMessageRequest({ ...BASE, route: ['sip:no-brackets'] }), MessageBuildError);
