@@ -178,7 +178,7 @@ async function dumpRun(t: Target, user: string, n: number): Promise<DumpFigures>
   const body = (i: number) => `backlog ${String(i).padStart(5, '0')} for ${user}: lorem ipsum dolor sit amet, consectetur adipiscing.`;
   const message = (i: number) =>
     send(
-      `MESSAGE sip:${user}@127.0.0.1:${t.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${lport};branch=z9hG4bKb${i}x${process.pid}\r\n` +
+      `MESSAGE sip:${user}@127.0.0.1:${t.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${lport};branch=z9hG4bKb${i}x${user}x${process.pid}\r\n` +
         `Max-Forwards: 70\r\nFrom: <sip:sender@127.0.0.1>;tag=f${i}\r\nTo: <sip:${user}@127.0.0.1:${t.port}>\r\n` +
         `Call-ID: bl${i}-${user}@127.0.0.1\r\nCSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\nContent-Length: ${body(i).length}\r\n\r\n${body(i)}`,
     );
