@@ -113,6 +113,23 @@ describe('RFC 3327 Path, use_path 1 + path_mode 2 (strict)', () => {
     assert.deepEqual(routeUris(got), [`sip:127.0.0.1:${edge.localPort};lr`, 'sip:198.51.100.9;lr'], 'the Path is the route set, first hop first');
   });
 
+  test('RFC 3327 §5.3 / kamailio-msilo.txt §4.3: a stored MESSAGE dumped to a pathed binding carries the Path as its route set, once', async () => {
+    const edge = await f.ua();
+    const sender = await f.ua();
+    const stored = await sender.call({ method: 'MESSAGE', uri: `sip:pam@${DOMAIN}`, from: `sip:carla@${DOMAIN}`, body: 'while you were out', contentType: 'text/plain' });
+    assert.equal(stored.status, 202);
+    const ok = await viaEdge(
+      edge,
+      registerSpec('pam', '<sip:pam@192.0.2.41:5060>', ['Supported: path', `Path: ${pathOf(edge)}`, 'Path: <sip:198.51.100.9;lr>', 'Allow: INVITE, ACK, BYE, CANCEL, MESSAGE']),
+    );
+    assert.equal(ok.status, 200, `${ok.status} ${ok.reason}`);
+    const got = await edge.incoming('MESSAGE');
+    edge.answer(got, 200);
+    assert.match(got.body.toString(), /while you were out$/);
+    assert.equal(got.requestUri, 'sip:pam@192.0.2.41:5060', 'the Request-URI is the Contact');
+    assert.deepEqual(routeUris(got), [`sip:127.0.0.1:${edge.localPort};lr`, 'sip:198.51.100.9;lr'], 'the Path is the route set, first hop first, each entry once');
+  });
+
   test('seed §3.19 path_mode 2: a Path without Supported: path is 420 with Unsupported: path and the AoR keeps what it had', async () => {
     const phone = await f.ua();
     const edge = await f.ua();

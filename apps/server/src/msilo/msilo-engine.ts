@@ -129,35 +129,33 @@ export class MsiloEngine implements OfflineStore {
 
   /**
    * Deliveries as client transactions: a Via of ours for the transport the
-   * destination needs, the Path of the binding as Route, the final status
-   * back to msilo (the layer makes 408 on timeout and 503/430 on transport
-   * errors itself).
+   * destination needs, the final status back to msilo (the layer makes 408
+   * on timeout and 503/430 on transport errors itself). A request for a
+   * destination comes with the binding's Contact as Request-URI and its
+   * Path as Route already (SiloDestination); one for the AoR gets them here.
    */
   private sender(): SiloSender {
     return {
       send: async (req, opts) => {
-        let target = opts.destination?.handle as LookupTarget | undefined;
-        if (target === undefined) {
-          // m_dump to the AoR: route it as the proxy would, to the best current binding.
-          const r = await this.ctx.registrar.registrar.lookup(req.requestUri, { method: 'MESSAGE' });
-          if (!r.ok || r.targets.length === 0) return { status: 404 };
-          target = r.targets[0]!;
-        }
-        return this.deliver(req, forwardTarget(target));
+        const given = opts.destination?.handle as LookupTarget | undefined;
+        if (given !== undefined) return this.deliver(req, forwardTarget(given), false);
+        // m_dump to the AoR: route it as the proxy would, to the best current binding.
+        const r = await this.ctx.registrar.registrar.lookup(req.requestUri, { method: 'MESSAGE' });
+        if (!r.ok || r.targets.length === 0) return { status: 404 };
+        return this.deliver(req, forwardTarget(r.targets[0]!), true);
       },
     };
   }
 
   /**
-   * One delivery as a client transaction: the binding's Contact as
-   * Request-URI, its Path as Route, a Via of ours for the transport, and the
-   * final status back to msilo (the layer makes 408 on timeout and 503/430
-   * on transport errors itself).
+   * One delivery as a client transaction to a binding: when `retarget`, its
+   * Contact becomes the Request-URI and its Path the Route set; then a Via
+   * of ours for the transport, and the final status back to msilo.
    */
-  private deliver(req: SipRequest, t: ForwardTarget): Promise<{ status: number }> {
+  private deliver(req: SipRequest, t: ForwardTarget, retarget: boolean): Promise<{ status: number }> {
     const sip = this.ctx.sip.sip;
     const route = (t.route ?? []).map(String);
-    if (t.uri !== undefined) req.setRequestUri(String(t.uri));
+    if (retarget && t.uri !== undefined) req.setRequestUri(String(t.uri));
     let target = t.destination;
     if (!target) {
       try {
@@ -168,7 +166,7 @@ export class MsiloEngine implements OfflineStore {
     }
     const local = target && sip.addressFor(target.transport);
     if (!target || !local) return Promise.resolve({ status: 478 });
-    for (const r of [...route].reverse()) req.addHeader('Route', r.startsWith('<') ? r : `<${r}>`, { position: 'first' });
+    if (retarget) for (const r of [...route].reverse()) req.addHeader('Route', r.startsWith('<') ? r : `<${r}>`, { position: 'first' });
     const host = local.address.includes(':') ? `[${local.address}]` : local.address;
     req.prependVia(`SIP/2.0/${target.transport.toUpperCase()} ${host}:${local.port};branch=${newBranch()};rport`);
     return new Promise((resolve) => {
