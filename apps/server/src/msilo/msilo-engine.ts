@@ -1,7 +1,7 @@
 import { systemClock } from '@pbx/core';
 import { MessageSilo, PostgresSiloStore, messageSupported, type MsiloEventMap, type SiloDestination, type SiloSender } from '@pbx/msilo';
 import { newBranch, parseUriOrThrow, resolveLiteral, type ForwardTarget, type SipRequest } from '@pbx/sip';
-import type { Binding, LookupTarget } from '@pbx/registrar';
+import type { LookupTarget, SaveResult } from '@pbx/registrar';
 import type { AppContext } from '../app/app-context.js';
 import { forwardTarget, type OfflineStore } from '../routing/proxy-hooks.js';
 import type { RequestContext } from '../routing/route-context.js';
@@ -78,7 +78,7 @@ export class MsiloEngine implements OfflineStore {
   /** Loads the index of owners with stored messages (one query) before the first REGISTER can arrive. */
   async start(): Promise<void> {
     await this.silo.start();
-    this.ctx.registrar.onRegistered = (aor, req, registered) => this.registered(aor, req, registered);
+    this.ctx.registrar.onRegistered = (aor, req, result) => this.registered(aor, req, result);
     this.ctx.shutdownHooks.unshift(() => this.silo.stop());
   }
 
@@ -109,7 +109,7 @@ export class MsiloEngine implements OfflineStore {
    * flow, resolved once for the whole dump (dump_to_all_bindings and
    * outbound_proxy take precedence inside MessageSilo.dump).
    */
-  private registered(aor: string, req: SipRequest, registered: readonly Binding[]): void {
+  private registered(aor: string, req: SipRequest, result: SaveResult): void {
     const to = req.to().uri;
     if (to.kind !== 'sip' || to.user === null) return;
     // The REGISTER hot path: most users have nothing stored, and that is one map lookup.
@@ -119,7 +119,7 @@ export class MsiloEngine implements OfflineStore {
       return;
     }
     this.pendingDumps++;
-    const r = this.ctx.registrar.registrar.targetsFor(aor, registered, { method: 'MESSAGE' });
+    const r = this.ctx.registrar.registrar.targetsFor(aor, [...result.added, ...result.refreshed], { method: 'MESSAGE' });
     const destinations = r.ok ? [destinationOf(r.targets[0]!)] : undefined;
     this.silo
       .dump(`sip:${to.user}@${to.host}`, { register: req, ...(destinations ? { destinations } : {}) })

@@ -20,9 +20,9 @@ export class RegistrarEngine {
   readonly registrar: Registrar;
   /**
    * Called after a successful REGISTER that added or refreshed bindings, with
-   * those bindings (msilo dumps stored messages to them).
+   * its outcome (msilo dumps stored messages to those bindings).
    */
-  onRegistered?: (aor: string, req: RequestContext['req'], registered: readonly Binding[]) => void;
+  onRegistered?: (aor: string, req: RequestContext['req'], result: SaveResult) => void;
 
   constructor(private readonly ctx: AppContext) {
     const { pbx } = ctx.config;
@@ -70,7 +70,7 @@ export class RegistrarEngine {
     // The authenticated user registers their own AoR (the To URI, checked by AUTH).
     const done = (r: SaveResult): void => {
       c.respond(r.response);
-      if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req, [...r.added, ...r.refreshed]);
+      if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req, r);
     };
     const failed = (err: unknown): void => {
       this.ctx.logger.error({ err }, 'REGISTER failed');
