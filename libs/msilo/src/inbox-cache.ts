@@ -122,7 +122,7 @@ export class InboxCache {
     return out;
   }
 
-  /** Memory held by cached rows (estimate), for the stats. */
+  /** Memory held by cached rows, as charged against the budget (an estimate). */
   get size(): number {
     return this.bytes;
   }

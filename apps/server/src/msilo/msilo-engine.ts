@@ -27,7 +27,7 @@ const STATE: Record<keyof MsiloEventMap, string> = {
 };
 
 /** A lookup branch as msilo's destination; the sender gets the branch back as the handle. */
-function destinationOf(t: LookupTarget): SiloDestination {
+function siloDestination(t: LookupTarget): SiloDestination {
   return { uri: t.uri, path: t.route, handle: t };
 }
 
@@ -62,7 +62,7 @@ export class MsiloEngine implements OfflineStore {
       locator: {
         lookup: async (aor) => {
           const r = await ctx.registrar.registrar.lookup(aor, { method: 'MESSAGE' });
-          return r.ok ? r.targets.map(destinationOf) : [];
+          return r.ok ? r.targets.map(siloDestination) : [];
         },
       },
       clock: systemClock,
@@ -120,7 +120,7 @@ export class MsiloEngine implements OfflineStore {
     }
     this.pendingDumps++;
     const r = this.ctx.registrar.registrar.targetsFor(aor, [...result.added, ...result.refreshed], { method: 'MESSAGE' });
-    const destinations = r.ok ? [destinationOf(r.targets[0]!)] : undefined;
+    const destinations = r.ok ? [siloDestination(r.targets[0]!)] : undefined;
     this.silo
       .dump(`sip:${to.user}@${to.host}`, { register: req, ...(destinations ? { destinations } : {}) })
       .catch((err: unknown) => this.ctx.logger.error({ err }, 'msilo dump failed'))

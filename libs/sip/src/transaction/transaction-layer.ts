@@ -165,12 +165,11 @@ export class TransactionLayer implements TransactionHost {
       existing.requestRetransmitted();
       return;
     }
-    let tx: ServerTransaction;
-    if (method === 'INVITE') tx = new InviteServerTransaction(this, key, req, source, via);
-    else tx = new NonInviteServerTransaction(this, key, req, source, via);
-    this.servers.set(key, tx);
-    c.serverCreated++;
-    c.serverTransactions++;
+    if (method === 'INVITE') {
+      this.core.onRequest(req, source, this.adopt(new InviteServerTransaction(this, key, req, source, via)));
+      return;
+    }
+    const tx = this.adopt(new NonInviteServerTransaction(this, key, req, source, via));
     try {
       if (method === 'CANCEL') {
         // §9.2: the CANCEL matches the transaction it cancels by the §17.2.3 rules, method aside.
@@ -179,12 +178,20 @@ export class TransactionLayer implements TransactionHost {
         if (inviteTx !== null) c.cancelsMatched++;
         else c.cancelsUnmatched++;
         const onCancel = this.core.onCancel;
-        if (onCancel) onCancel.call(this.core, req, source, inviteTx, tx as NonInviteServerTransaction);
+        if (onCancel) onCancel.call(this.core, req, source, inviteTx, tx);
         else this.core.onRequest(req, source, tx);
       } else this.core.onRequest(req, source, tx);
     } finally {
-      if (tx.kind === 'non-invite') tx.guardUnanswered();
+      tx.guardUnanswered();
     }
+  }
+
+  /** A new server transaction into the table (§17.2.3 key) and the counters. */
+  private adopt<T extends ServerTransaction>(tx: T): T {
+    this.servers.set(tx.key, tx);
+    this.counters.serverCreated++;
+    this.counters.serverTransactions++;
+    return tx;
   }
 
   private receiveResponse(res: SipResponse, source: Peer): void {
