@@ -31,19 +31,15 @@ export function applyContacts(current: readonly Binding[], reg: RegisterRequest,
     for (const b of current) if (b.callId === reg.callId && reg.cseq <= b.cseq) throw new RegistrarError('out_of_order');
     return { next: [], added: [], refreshed: [], removed: [...current] };
   }
-  const original = new Map<string, Binding>();
-  for (const b of current) original.set(b.ruid, b);
+  // An AoR holds a handful of bindings and a REGISTER names one or two
+  // Contacts: plain arrays searched by ruid beat Maps and Sets here, and this
+  // runs for every REGISTER.
   let working: Binding[] = current.slice();
-  const made = new Set<Binding>();
-  const added = new Map<string, Binding>();
-  const refreshed = new Map<string, Binding>();
+  const made: Binding[] = [];
+  const added: Binding[] = [];
+  const refreshed: Binding[] = [];
   const removed: Binding[] = [];
   let first: Binding | null = null;
-  const drop = (b: Binding): void => {
-    if (added.delete(b.ruid)) return;
-    refreshed.delete(b.ruid);
-    removed.push(original.get(b.ruid)!);
-  };
 
   for (const spec of reg.contacts) {
     const i = findMatch(working, spec, reg, ctx.matchingMode);
@@ -51,8 +47,8 @@ export function applyContacts(current: readonly Binding[], reg: RegisterRequest,
       if (spec.expires === 0) continue; // removing what is not there is not an error
       const nb = bindingOf(spec, reg, ctx, ctx.nextRuid());
       working.push(nb);
-      made.add(nb);
-      added.set(nb.ruid, nb);
+      made.push(nb);
+      added.push(nb);
       first ??= nb;
       continue;
     }
@@ -60,32 +56,55 @@ export function applyContacts(current: readonly Binding[], reg: RegisterRequest,
     // §10.3 step 7: same Call-ID and a CSeq not higher: "the update MUST be
     // aborted and the request fails". A binding this same REGISTER just made
     // (a Contact listed twice) is not out of order.
-    if (!made.has(b) && b.callId === reg.callId && reg.cseq <= b.cseq) throw new RegistrarError('out_of_order');
+    const fresh = made.includes(b);
+    if (!fresh && b.callId === reg.callId && reg.cseq <= b.cseq) throw new RegistrarError('out_of_order');
     if (spec.expires === 0) {
       working.splice(i, 1);
-      drop(b);
+      drop(b, current, added, refreshed, removed);
       continue;
     }
     const nb = bindingOf(spec, reg, ctx, b.ruid, b);
     working[i] = nb;
-    made.add(nb);
-    if (added.has(b.ruid)) added.set(b.ruid, nb);
-    else refreshed.set(b.ruid, nb);
+    made.push(nb);
+    if (!replaceByRuid(added, nb) && !replaceByRuid(refreshed, nb)) refreshed.push(nb);
     first ??= nb;
   }
 
   // save() flag 0x04 (registrar.single_contact): the AoR keeps only the binding this REGISTER made first.
   if (reg.singleContact && first !== null) {
-    for (const b of working) if (b !== first) drop(b);
+    for (const b of working) if (b !== first) drop(b, current, added, refreshed, removed);
     working = [first];
   }
 
   // max_contacts (seed §3.13): refused when the REGISTER adds bindings and
   // the AoR would hold more than the limit. Refreshes and removals never
   // raise the count, so they pass even after the limit was lowered.
-  if (reg.maxContacts > 0 && added.size > 0 && working.length > reg.maxContacts) throw new RegistrarError('too_many_contacts');
+  if (reg.maxContacts > 0 && added.length > 0 && working.length > reg.maxContacts) throw new RegistrarError('too_many_contacts');
 
-  return { next: working, added: [...added.values()], refreshed: [...refreshed.values()], removed };
+  return { next: working, added, refreshed, removed };
+}
+
+/** Puts `nb` in place of the entry with its ruid; false when there is none. */
+function replaceByRuid(list: Binding[], nb: Binding): boolean {
+  for (let i = 0; i < list.length; i++) {
+    if (list[i]!.ruid === nb.ruid) {
+      list[i] = nb;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Removes `b` from the plan: a binding this REGISTER added is simply not added; a stored one is removed (as it was stored). */
+function drop(b: Binding, current: readonly Binding[], added: Binding[], refreshed: Binding[], removed: Binding[]): void {
+  const a = added.findIndex((x) => x.ruid === b.ruid);
+  if (a >= 0) {
+    added.splice(a, 1);
+    return;
+  }
+  const r = refreshed.findIndex((x) => x.ruid === b.ruid);
+  if (r >= 0) refreshed.splice(r, 1);
+  removed.push(current.find((x) => x.ruid === b.ruid)!);
 }
 
 /**

@@ -259,8 +259,12 @@ export class Location {
     const now = this.clock.now();
     if (!this.inMemory) return this.commitToStore(aor, next, changes, now);
     const prev = this.index.get(aor) ?? EMPTY;
-    const expired = prev.filter((b) => b.expires <= now && !changes.removed.includes(b) && !hasRuid(next, b.ruid));
+    const expired = expiredIn(prev, next, changes.removed, now);
     this.install(aor, prev, next);
+    if (this.groupCommit === undefined && this.writeBack === undefined) {
+      this.announce(aor, next, changes, expired, now);
+      return undefined;
+    }
     const upserts = persisted([...changes.added, ...changes.refreshed]);
     const deletes = persisted([...changes.removed, ...expired]).map((b) => b.ruid);
     if (this.groupCommit && (upserts.length || deletes.length)) {
@@ -388,7 +392,8 @@ export class Location {
   // --- internals -----------------------------------------------------------
 
   private install(aor: string, prev: readonly Binding[], next: readonly Binding[]): void {
-    for (const b of prev) if (this.ruids.get(b.ruid) === b) this.ruids.delete(b.ruid);
+    // A refreshed binding keeps its ruid: its entry is overwritten below, not deleted and added again.
+    for (const b of prev) if (this.ruids.get(b.ruid) === b && !hasRuid(next, b.ruid)) this.ruids.delete(b.ruid);
     for (const b of next) {
       this.ruids.set(b.ruid, b);
       if (!prev.includes(b)) {
@@ -443,6 +448,15 @@ export class Location {
 /** Bindings that go to the database: not the memory-only ones (save() flag 0x01). */
 function persisted(bs: readonly Binding[]): Binding[] {
   return bs.filter((b) => (b.flags & FL_MEM) === 0);
+}
+
+/** Stored bindings that expired unnoticed: past their time, neither removed on purpose nor carried into `next` (EMPTY when none, the usual case). */
+function expiredIn(prev: readonly Binding[], next: readonly Binding[], removed: readonly Binding[], now: number): readonly Binding[] {
+  let out: Binding[] | null = null;
+  for (const b of prev) {
+    if (b.expires <= now && !removed.includes(b) && !hasRuid(next, b.ruid)) (out ??= []).push(b);
+  }
+  return out ?? EMPTY;
 }
 
 function hasRuid(list: readonly Binding[], ruid: string): boolean {

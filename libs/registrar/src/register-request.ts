@@ -102,9 +102,24 @@ function header<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof SipHeaderError) throw new RegistrarError('bad_header', `${e.header}: ${e.detail}`);
-    throw e;
+    throw headerError(e);
   }
+}
+
+/** An option tag this registrar supports as configured (RFC 3261 §8.2.2.3). */
+function knownTag(cfg: RegistrarConfig, tag: string): boolean {
+  return (tag === 'path' && cfg.use_path === 1) || (tag === 'outbound' && cfg.outbound_mode !== 0) || (tag === 'gruu' && cfg.gruu_enabled === 1);
+}
+
+/** Whether an option-tag list (Supported, Require) names `tag` (lower case), compared case-insensitively. */
+function hasTag(list: readonly string[], tag: string): boolean {
+  for (const t of list) if (t.length === tag.length && t.toLowerCase() === tag) return true;
+  return false;
+}
+
+/** A SipHeaderError as the 400 that names the header and the problem; anything else unchanged. */
+function headerError(e: unknown): unknown {
+  return e instanceof SipHeaderError ? new RegistrarError('bad_header', `${e.header}: ${e.detail}`) : e;
 }
 
 /**
@@ -117,25 +132,34 @@ function header<T>(fn: () => T): T {
  */
 export function readRegister(req: SipRequest, source: Peer, opts: SaveOptions, ctx: ReadContext): RegisterRequest {
   const cfg = ctx.cfg;
-  const aorUri = opts.aor ?? header(() => req.to()).uri;
+  let aorUri: Uri | string;
+  let contact: ReturnType<SipRequest['contact']>;
+  let expiresHeader: number | undefined;
+  let supported: readonly string[];
+  let require: readonly string[];
+  // One guard for the headers every REGISTER reads (a closure per header would cost an allocation each).
+  try {
+    aorUri = opts.aor ?? req.to().uri;
+    contact = req.contact();
+    expiresHeader = req.expires();
+    supported = req.supported();
+    require = req.require();
+  } catch (e) {
+    throw headerError(e);
+  }
   const aor = aorOf(aorUri, ctx.aorOptions);
   const callId = req.callId();
   if (callId.length > LIMITS.callId) throw new RegistrarError('callid_too_long');
   const cseq = req.cseq().seq;
-  const contact = header(() => req.contact());
-  const expiresHeader = header(() => req.expires());
-  const supported = header(() => req.supported());
-  const require = header(() => req.require());
 
   // RFC 3261 §8.2.2.3: a UAS answers 420 listing the Require option tags it does not support.
-  const known = (tag: string): boolean =>
-    (tag === 'path' && cfg.use_path === 1) || (tag === 'outbound' && cfg.outbound_mode !== 0) || (tag === 'gruu' && cfg.gruu_enabled === 1);
-  const unknown = require.filter((t) => !known(t.toLowerCase()));
-  if (unknown.length) {
-    const onlyOutbound = unknown.length === 1 && unknown[0]!.toLowerCase() === 'outbound';
-    throw new RegistrarError(onlyOutbound ? 'outbound_unsupported' : 'extension_unsupported', undefined, { unsupported: unknown });
+  if (require.length) {
+    const unknown = require.filter((t) => !knownTag(cfg, t.toLowerCase()));
+    if (unknown.length) {
+      const onlyOutbound = unknown.length === 1 && unknown[0]!.toLowerCase() === 'outbound';
+      throw new RegistrarError(onlyOutbound ? 'outbound_unsupported' : 'extension_unsupported', undefined, { unsupported: unknown });
+    }
   }
-  const hasTag = (list: readonly string[], tag: string): boolean => list.some((t) => t.toLowerCase() === tag);
   const clientOutbound = hasTag(supported, 'outbound') || hasTag(require, 'outbound');
   // seed §3.26, outbound_mode 2: "reject REGISTER requests that do not contain a Supported: header with the outbound options-tag".
   if (cfg.outbound_mode === 2 && !clientOutbound) throw new RegistrarError('outbound_required');

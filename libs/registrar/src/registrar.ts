@@ -77,6 +77,7 @@ export class Registrar {
   private readonly newToTag: () => string;
   private readonly onError: (err: unknown, context: string) => void;
   private readonly isLocal: ((uri: SipUri) => boolean) | undefined;
+  private readonly nextRuid = (): string => this.ruids.next();
   private dateSecond = -1;
   private dateText = '';
 
@@ -151,7 +152,7 @@ export class Registrar {
       now,
       matchingMode: this.location.config.matching_mode,
       serverId: this.location.serverId,
-      nextRuid: () => this.ruids.next(),
+      nextRuid: this.nextRuid,
     });
     if (plan.added.length + plan.refreshed.length + plan.removed.length === 0) return this.accept(req, reg, toTag, plan, current, now);
     const wait = this.location.commit(reg.aor.key, plan.next, plan);

@@ -1,7 +1,7 @@
 import { GrammarError, SipHeaderError, SipUriError } from './errors.js';
 import { HeaderField } from './header-field.js';
 import { CANONICAL, H, LOWER, headerId } from './header-names.js';
-import { bytesOf, splitCommaList } from './lexer.js';
+import { bytesOf, parseDigits, splitCommaList } from './lexer.js';
 import { NameAddr, parseNameAddr, parseNameAddrAt, parseNameAddrList } from './name-addr.js';
 import {
   CallInfo,
@@ -483,13 +483,23 @@ export abstract class SipMessageBase {
     return this.nameAddrs(H.serviceRoute, true);
   }
 
+  /** A single-valued integer header (Expires, Max-Forwards…): read in place, no closure or value list (it runs for most requests). */
   private uint(id: number, max: number): number | undefined {
-    return this.other(id, () => {
-      const vs = this.valuesOf(id);
-      if (vs.length === 0) return undefined;
-      if (vs.length > 1) throw new GrammarError('appears more than once');
-      return parseUInt(vs[0]!, max);
-    });
+    const c = this.cOther;
+    if (c !== undefined) for (let i = 0; i < c.length; i += 2) if (c[i] === id) return c[i + 1] as number | undefined;
+    let v: number | undefined;
+    const next = this.nextSpan(id, 0);
+    if (next >= 0) {
+      const s = SPAN_S;
+      const a = SPAN_A;
+      const b = SPAN_B;
+      if (this.nextSpan(id, next) >= 0) throw new SipHeaderError(CANONICAL[id]!, 'appears more than once');
+      v = parseDigits(s, a, b, max);
+      // Not plain digits within range: parseUInt names the problem.
+      if (v < 0) v = grammar(id, () => parseUInt(s.slice(a, b), max));
+    }
+    (this.cOther ??= []).push(id, v);
+    return v;
   }
 
   /** Expires header in seconds (§20.19), undefined when absent. */
