@@ -108,7 +108,12 @@ export class Location {
   private readonly closeConnection: ((id: number) => void) | undefined;
 
   private readonly index = new Map<string, Binding[]>();
-  private readonly ruids = new Map<string, Binding>();
+  /**
+   * ruid → the AoR whose list holds that binding. The AoR, not the binding:
+   * a refresh keeps the ruid and the AoR, so it changes nothing here (one
+   * write less into a table of every binding, on most REGISTERs).
+   */
+  private readonly ruids = new Map<string, string>();
   private readonly connections = new Map<number, Set<string>>();
   private readonly wheel: ExpiryWheel;
   private readonly lock = new KeyedLock();
@@ -218,7 +223,7 @@ export class Location {
 
   /** One unexpired binding by ruid from memory (db_mode 0–2). */
   peekRuid(ruid: string): Binding | null {
-    const b = this.ruids.get(ruid);
+    const b = this.byRuid(ruid);
     return b && b.expires > this.clock.now() ? b : null;
   }
 
@@ -354,7 +359,7 @@ export class Location {
     }
     const byAor = new Map<string, Binding[]>();
     this.wheel.due(now, (ruid) => {
-      const b = this.ruids.get(ruid);
+      const b = this.byRuid(ruid);
       if (!b) return true; // removed meanwhile
       if (b.expires > now) return Math.floor(b.expires / 1000) > Math.floor(now / 1000); // refreshed: filed again under its new second
       const gone = byAor.get(b.aor);
@@ -391,11 +396,21 @@ export class Location {
 
   // --- internals -----------------------------------------------------------
 
+  /** The binding a ruid names, from memory (expired or not), or undefined. */
+  private byRuid(ruid: string): Binding | undefined {
+    const aor = this.ruids.get(ruid);
+    if (aor === undefined) return undefined;
+    const list = this.index.get(aor);
+    if (list === undefined) return undefined;
+    for (const b of list) if (b.ruid === ruid) return b;
+    return undefined;
+  }
+
   private install(aor: string, prev: readonly Binding[], next: readonly Binding[]): void {
-    // A refreshed binding keeps its ruid: its entry is overwritten below, not deleted and added again.
-    for (const b of prev) if (this.ruids.get(b.ruid) === b && !hasRuid(next, b.ruid)) this.ruids.delete(b.ruid);
+    // A refreshed binding keeps its ruid (and AoR): only ruids that come or go touch the table.
+    for (const b of prev) if (!hasRuid(next, b.ruid) && this.ruids.get(b.ruid) === aor) this.ruids.delete(b.ruid);
     for (const b of next) {
-      this.ruids.set(b.ruid, b);
+      if (!hasRuid(prev, b.ruid)) this.ruids.set(b.ruid, aor);
       if (!prev.includes(b)) {
         this.wheel.add(b.ruid, b.expires);
         if (b.connectionId !== 0) {

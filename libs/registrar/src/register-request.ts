@@ -349,7 +349,7 @@ export function parseSocket(s: string): { transport: TransportName; address: str
  */
 export function reaches(uri: SipUri, flow: Flow): boolean {
   if (uri.hostType === 'domain') return false;
-  if (isIP(uri.hostname) === 0 || uri.hostname !== flow.sourceAddress.toLowerCase()) return false;
+  if (uri.hostname !== flow.sourceAddress.toLowerCase() || isIP(uri.hostname) === 0) return false;
   const t = (uri.transport ?? (uri.secure ? 'tls' : 'udp')) as TransportName;
   if (t !== flow.transport) return false;
   return (uri.port ?? DEFAULT_PORT[t] ?? 5060) === flow.sourcePort;

@@ -68,18 +68,22 @@ export class RegistrarEngine {
 
   private save(c: RequestContext): void {
     // The authenticated user registers their own AoR (the To URI, checked by AUTH).
-    const done = (r: SaveResult): void => {
-      c.respond(r.response);
-      if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req, r);
-    };
-    const failed = (err: unknown): void => {
-      this.ctx.logger.error({ err }, 'REGISTER failed');
-      c.reply(500, 'Server Internal Error');
-    };
     const r = this.registrar.processNow(c.req, c.source);
-    // db_mode 0 and 2: answered in this turn; 1 and 3 once the database has spoken.
-    if (r instanceof Promise) r.then(done, failed);
-    else done(r);
+    // db_mode 0 and 2: answered in this turn, without a closure per REGISTER; 1 and 3 once the database has spoken.
+    if (r instanceof Promise)
+      r.then(
+        (res) => this.saved(c, res),
+        (err: unknown) => {
+          this.ctx.logger.error({ err }, 'REGISTER failed');
+          c.reply(500, 'Server Internal Error');
+        },
+      );
+    else this.saved(c, r);
+  }
+
+  private saved(c: RequestContext, r: SaveResult): void {
+    c.respond(r.response);
+    if (r.status === 200 && (r.added.length > 0 || r.refreshed.length > 0) && r.aor) this.onRegistered?.(r.aor, c.req, r);
   }
 
   lookup(uri: SipUri, method: string): Promise<LookupResult> {
