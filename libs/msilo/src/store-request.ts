@@ -133,8 +133,9 @@ export function extractMessage(req: SipRequest, opts: StoreOptions, ctx: Extract
   } catch (e) {
     return fail('bad_address', e instanceof Error ? e.message : String(e));
   }
-  if (!validAddress(srcAddr)) return fail('bad_address', srcAddr);
-  if (!validAddress(dstAddr)) return fail('bad_address', dstAddr);
+  // Addresses given by the caller are checked; those printed from the parsed From/To are valid SIP URIs already.
+  if (opts.srcAddr !== undefined && !validAddress(srcAddr)) return fail('bad_address', srcAddr);
+  if (opts.dstAddr !== undefined && !validAddress(dstAddr)) return fail('bad_address', dstAddr);
   if (srcAddr.length > SILO_COLUMN_WIDTH.src_addr || dstAddr.length > SILO_COLUMN_WIDTH.dst_addr) return fail('address_too_long');
   if (owner.username.length > SILO_COLUMN_WIDTH.username || owner.domain.length > SILO_COLUMN_WIDTH.domain) return fail('address_too_long');
 

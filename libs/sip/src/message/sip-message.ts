@@ -351,9 +351,18 @@ export abstract class SipMessageBase {
     const id = headerId(name);
     if (id) return this.valuesOf(id);
     const lname = name.toLowerCase();
-    return this.materializeView()
-      .filter((f) => f.id === 0 && f.name.toLowerCase() === lname)
-      .map((f) => f.value);
+    const out: string[] = [];
+    if (this.fields) {
+      for (const f of this.fields) if (f.id === 0 && f.name.toLowerCase() === lname) out.push(f.value);
+      return out;
+    }
+    // Read in place: asking for one extension header must not build a field object per line.
+    const idx = this.idx!;
+    for (let k = IDX_HEAD; k < idx.length; k += STRIDE) {
+      if ((idx[k]! & ID_MASK) !== 0 || idx[k + 1]! - this.lineStart(k) !== lname.length) continue;
+      if (this.nameAt(k).toLowerCase() === lname) out.push(this.valueAt(k));
+    }
+    return out;
   }
 
   /** First value of a header (see getAll). */
