@@ -13,13 +13,13 @@ export interface MessageRequestSpec {
   /** From tag; default: 64 random bits. */
   readonly fromTag?: string;
   /** Call-ID; default: 96 random bits (use_mode=1 passes the stored one). */
-  readonly callId?: string;
+  readonly callId?: string | undefined;
   /** CSeq number; default 1. */
   readonly cseq?: number;
   /** Max-Forwards; default 70 (RFC 3261 §8.1.1.6). */
   readonly maxForwards?: number;
   /** Route values, top first: a binding's Path (RFC 3327 §5.3), each `<uri;lr>`. */
-  readonly route?: readonly string[];
+  readonly route?: readonly string[] | undefined;
   /** Further headers in order (Date, Contact, extra_hdrs…). */
   readonly headers?: readonly HeaderLine[];
   readonly contentType: string;
@@ -79,8 +79,21 @@ const OWN_HEADERS = new Set<number>([
  * parse of the built text, eagerly; see buildMessageRequest.)
  */
 function checkUri(what: string, uri: string, parse: boolean): void {
+  if (parse && CHECKED.has(uri)) return;
   if (/[\s<>]/.test(uri) || (parse && !parseUri(uri).ok)) throw new MessageBuildError(`bad ${what} ${JSON.stringify(uri)}`);
+  if (parse) {
+    if (CHECKED.size >= CHECKED_MAX) CHECKED.clear();
+    CHECKED.add(uri);
+  }
 }
+
+/**
+ * From/To URIs that passed checkUri: a dump of 100 messages to one owner
+ * checks its To URI once, not a hundred times (the check is a pure function
+ * of the string). Bounded; cleared when full.
+ */
+const CHECKED = new Set<string>();
+const CHECKED_MAX = 1024;
 
 function line(name: string, value: string): string {
   if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) throw new MessageBuildError(`${name} value contains CR or LF`);

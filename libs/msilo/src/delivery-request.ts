@@ -47,15 +47,16 @@ export function buildDumpRequest(row: SiloRow, target: DeliveryTarget, cfg: Msil
   const headers: HeaderLine[] = [];
   if (cfg.add_date === 1) headers.push(['Date', sipDate(row.incTime)]);
   if (cfg.add_contact === 1) headers.push(['Contact', `<${row.srcAddr}>;msilo=yes`]);
-  headers.push(...extraHdrs);
-  if (row.extraHdrs !== '') headers.push(...parseHeaderBlock(row.extraHdrs).lines);
+  for (const h of extraHdrs) headers.push(h);
+  if (row.extraHdrs !== '') for (const h of parseHeaderBlock(row.extraHdrs).lines) headers.push(h);
   const body = cfg.add_date === 1 && !cfg.date_in_header ? prefixedBody('dump', row.incTime, row.contentType, row.body) : row.body;
+  // One object shape, no conditional spreads: this runs once per delivered message.
   return buildMessageRequest({
     requestUri: target.requestUri,
     from: row.srcAddr,
     to: row.dstAddr,
-    ...(cfg.use_mode === 1 && row.callId !== '' ? { callId: row.callId } : {}),
-    ...(target.route ? { route: target.route } : {}),
+    callId: cfg.use_mode === 1 && row.callId !== '' ? row.callId : undefined,
+    route: target.route,
     headers,
     contentType: row.contentType,
     body,

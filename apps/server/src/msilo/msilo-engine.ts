@@ -47,6 +47,8 @@ export class MsiloEngine implements OfflineStore {
   readonly silo: MessageSilo;
   private readonly shared: boolean;
   private pendingDumps = 0;
+  /** Resolved send targets of the destinations dumps hand the sender (a dump's destination lives as long as the dump). */
+  private readonly forwardTargets = new WeakMap<LookupTarget, ForwardTarget>();
   private readonly log;
 
   constructor(private readonly ctx: AppContext) {
@@ -138,7 +140,12 @@ export class MsiloEngine implements OfflineStore {
     return {
       send: async (req, opts) => {
         const given = opts.destination?.handle as LookupTarget | undefined;
-        if (given !== undefined) return this.deliver(req, forwardTarget(given), false);
+        if (given !== undefined) {
+          // One destination serves a whole dump: resolve its address once, not per message.
+          let t = this.forwardTargets.get(given);
+          if (t === undefined) this.forwardTargets.set(given, (t = forwardTarget(given)));
+          return this.deliver(req, t, false);
+        }
         // m_dump to the AoR: route it as the proxy would, to the best current binding.
         const r = await this.ctx.registrar.registrar.lookup(req.requestUri, { method: 'MESSAGE' });
         if (!r.ok || r.targets.length === 0) return { status: 404 };

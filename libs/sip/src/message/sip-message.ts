@@ -749,8 +749,14 @@ export abstract class SipMessageBase {
     const i = fields.findIndex((f) => f.id === id);
     if (i < 0) return undefined;
     const f = fields[i]!;
-    const parts = splitCommaList(f.value);
     this.invalidate(id);
+    if (f.value.indexOf(',') < 0) {
+      // One value on the line (the usual case): the line goes, nothing to split.
+      fields.splice(i, 1);
+      const t = f.value.trim();
+      return t === '' ? f.value : t;
+    }
+    const parts = splitCommaList(f.value);
     if (parts.length <= 1) {
       fields.splice(i, 1);
       return parts[0] ?? f.value;
