@@ -79,21 +79,8 @@ const OWN_HEADERS = new Set<number>([
  * parse of the built text, eagerly; see buildMessageRequest.)
  */
 function checkUri(what: string, uri: string, parse: boolean): void {
-  if (parse && CHECKED.has(uri)) return;
   if (/[\s<>]/.test(uri) || (parse && !parseUri(uri).ok)) throw new MessageBuildError(`bad ${what} ${JSON.stringify(uri)}`);
-  if (parse) {
-    if (CHECKED.size >= CHECKED_MAX) CHECKED.clear();
-    CHECKED.add(uri);
-  }
 }
-
-/**
- * From/To URIs that passed checkUri: a dump of 100 messages to one owner
- * checks its To URI once, not a hundred times (the check is a pure function
- * of the string). Bounded; cleared when full.
- */
-const CHECKED = new Set<string>();
-const CHECKED_MAX = 1024;
 
 function line(name: string, value: string): string {
   if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) throw new MessageBuildError(`${name} value contains CR or LF`);

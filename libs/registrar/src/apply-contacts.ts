@@ -56,8 +56,7 @@ export function applyContacts(current: readonly Binding[], reg: RegisterRequest,
     // §10.3 step 7: same Call-ID and a CSeq not higher: "the update MUST be
     // aborted and the request fails". A binding this same REGISTER just made
     // (a Contact listed twice) is not out of order.
-    const fresh = made.includes(b);
-    if (!fresh && b.callId === reg.callId && reg.cseq <= b.cseq) throw new RegistrarError('out_of_order');
+    if (!made.includes(b) && b.callId === reg.callId && reg.cseq <= b.cseq) throw new RegistrarError('out_of_order');
     if (spec.expires === 0) {
       working.splice(i, 1);
       drop(b, current, added, refreshed, removed);

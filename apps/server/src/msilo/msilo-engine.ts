@@ -26,9 +26,9 @@ const STATE: Record<keyof MsiloEventMap, string> = {
   'message.deleted': 'deleted',
 };
 
-/** A lookup branch as msilo's destination; the sender gets the branch back as the handle. */
+/** A lookup branch as msilo's destination; the sender gets the branch back as the handle, resolved to its send target once (a dump sends every message to one destination). */
 function siloDestination(t: LookupTarget): SiloDestination {
-  return { uri: t.uri, path: t.route, handle: t };
+  return { uri: t.uri, path: t.route, handle: forwardTarget(t) };
 }
 
 /**
@@ -47,8 +47,6 @@ export class MsiloEngine implements OfflineStore {
   readonly silo: MessageSilo;
   private readonly shared: boolean;
   private pendingDumps = 0;
-  /** Resolved send targets of the destinations dumps hand the sender (a dump's destination lives as long as the dump). */
-  private readonly forwardTargets = new WeakMap<LookupTarget, ForwardTarget>();
   private readonly log;
 
   constructor(private readonly ctx: AppContext) {
@@ -139,13 +137,8 @@ export class MsiloEngine implements OfflineStore {
   private sender(): SiloSender {
     return {
       send: async (req, opts) => {
-        const given = opts.destination?.handle as LookupTarget | undefined;
-        if (given !== undefined) {
-          // One destination serves a whole dump: resolve its address once, not per message.
-          let t = this.forwardTargets.get(given);
-          if (t === undefined) this.forwardTargets.set(given, (t = forwardTarget(given)));
-          return this.deliver(req, t, false);
-        }
+        const given = opts.destination?.handle as ForwardTarget | undefined;
+        if (given !== undefined) return this.deliver(req, given, false);
         // m_dump to the AoR: route it as the proxy would, to the best current binding.
         const r = await this.ctx.registrar.registrar.lookup(req.requestUri, { method: 'MESSAGE' });
         if (!r.ok || r.targets.length === 0) return { status: 404 };
