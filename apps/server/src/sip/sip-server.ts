@@ -204,8 +204,9 @@ export class SipServer {
     if (msg.method === 'ACK') return;
     const res = createResponse(msg, status, typeof reason === 'string' ? reason : 'Server Internal Error', { toTag: safeTag(msg) });
     try {
-      if (tx && (tx.lastResponse === null || tx.lastResponse.status < 200)) tx.respond(res);
-      else if (!tx) this.send(res, statelessTarget(msg, source));
+      // respond() refuses a second final response; a provisional one may have gone out.
+      if (tx) tx.respond(res);
+      else this.send(res, statelessTarget(msg, source));
     } catch {
       /* the transaction already ended */
     }

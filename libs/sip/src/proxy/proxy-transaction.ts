@@ -26,6 +26,9 @@ const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
 
 const MAX_FAILURE_HOOK_RUNS = 8;
 
+/** The options of a released non-INVITE context: no hooks left to hold anything. */
+const RELEASED: ForwardOptions = Object.freeze({});
+
 /** Where a proxy transaction is: forwarding (no final response upstream yet) or completed. */
 export type ProxyTransactionState = 'forwarding' | 'completed';
 
@@ -58,11 +61,15 @@ export class ProxyTransaction {
   /** Set by stop(): the proxy is shutting down, so branch outcomes are no longer acted on. */
   private stopped = false;
 
+  /** The hooks and timers it was forwarded with; emptied once a non-INVITE context is released (see `release`). */
+  private opts: ForwardOptions;
+
   constructor(
     private readonly host: ProxyHost,
     readonly serverTx: ServerTransaction,
-    readonly options: ForwardOptions,
+    options: ForwardOptions,
   ) {
+    this.opts = options;
     const req = serverTx.request;
     this.invite = req.method === 'INVITE';
     this.txPart = transactionPart();
@@ -138,7 +145,7 @@ export class ProxyTransaction {
       return false;
     }
     const branch = new ProxyBranch(this, this.branches.length, target, copy);
-    const hook = this.options.onBranch;
+    const hook = this.opts.onBranch;
     if (hook) {
       let keep: boolean | void = true;
       try {
@@ -173,8 +180,8 @@ export class ProxyTransaction {
     // Step 10: forward (the client transaction sends it; §16.9 transport errors come back as 503).
     branch.tx = host.layer.sendRequest(copy, dest, branch);
     // Step 11: Timer C for INVITE; an optional final-response timeout otherwise.
-    if (this.invite) this.armBranch(branch, this.options.timerC ?? host.defaultTimerC, 'C');
-    else if (this.options.finalResponseTimeout !== undefined) this.armBranch(branch, this.options.finalResponseTimeout, 'fr');
+    if (this.invite) this.armBranch(branch, this.opts.timerC ?? host.defaultTimerC, 'C');
+    else if (this.opts.finalResponseTimeout !== undefined) this.armBranch(branch, this.opts.finalResponseTimeout, 'fr');
     return true;
   }
 
@@ -197,7 +204,7 @@ export class ProxyTransaction {
   branchResponse(branch: ProxyBranch, res: SipResponse, _source: Peer | null, tx: ClientTransaction | null): void {
     if (this.stopped) return;
     const status = res.status;
-    const hook = this.options.onReply;
+    const hook = this.opts.onReply;
     if (status < 200) {
       if (branch.state === 'completed') return;
       branch.state = 'proceeding';
@@ -206,7 +213,7 @@ export class ProxyTransaction {
       // §16.7 step 2: "If the response is a provisional response with status codes 101 to 199
       // (i.e., anything but 100), the proxy MUST reset timer C for that client transaction."
       if (status === 100) return;
-      if (this.invite && !branch.cancelSent) this.armBranch(branch, this.options.timerC ?? this.host.defaultTimerC, 'C');
+      if (this.invite && !branch.cancelSent) this.armBranch(branch, this.opts.timerC ?? this.host.defaultTimerC, 'C');
       if (hook) this.callReplyHook(hook, res, branch);
       // §16.7 step 5: provisional responses other than 100 are forwarded at once.
       if (this.state === 'forwarding') this.relay(res);
@@ -359,7 +366,7 @@ export class ProxyTransaction {
       this.replyCode('noBranches');
       return;
     }
-    const hook = this.options.onFailure;
+    const hook = this.opts.onFailure;
     if (hook !== undefined && this.hookRuns < MAX_FAILURE_HOOK_RUNS) {
       this.runFailureHook(hook, best);
       return;
@@ -454,6 +461,27 @@ export class ProxyTransaction {
     for (const b of this.branches) if (b.state !== 'completed') return;
     this.released = true;
     this.host.released(this);
+    if (!this.invite) this.dropReferences();
+  }
+
+  /**
+   * A released non-INVITE context is over: no response can reach it again
+   * (its client transactions wait out Timer K in WaitRecords). It lets go of
+   * its branches, final response and hooks, so that it no longer holds the
+   * messages, which matters to the young-generation collector: a context
+   * referenced from anything that was promoted (even garbage) would drag
+   * every message it held into the old generation. An INVITE context stays
+   * whole, since 2xx retransmissions still pass through it.
+   */
+  private dropReferences(): void {
+    this.branches.length = 0;
+    this.finalResponse = null;
+    this.opts = RELEASED;
+  }
+
+  /** The options it was forwarded with. */
+  get options(): ForwardOptions {
+    return this.opts;
   }
 
   /** @internal the proxy core stops: disarm every branch timer. */

@@ -9,6 +9,9 @@ import type { WaitRecord, WaitState } from './wait-record.js';
 
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
 
+/** The user of a transaction that has told its user everything. */
+const DONE: ClientTransactionUser = { onResponse() {} };
+
 /**
  * What both client transactions share: the request bytes (serialized once,
  * re-sent as they are), the owner to report to, the path the first send
@@ -26,7 +29,7 @@ export abstract class ClientTransactionBase<S extends string, T extends string> 
   failure: ClientFailure | null = null;
   /** The path the request took (for streams: the connection), once the transport reported it. */
   flow: Peer | null = null;
-  /** The last response received (or synthesized). */
+  /** The last response received (or synthesized); null again once the final wait began. */
   lastResponse: SipResponse | null = null;
   /** @internal the request as sent. */
   protected readonly wire: Buffer;
@@ -42,7 +45,7 @@ export abstract class ClientTransactionBase<S extends string, T extends string> 
     readonly request: SipRequest,
     /** Where it was sent. */
     readonly target: SendTarget,
-    readonly user: ClientTransactionUser,
+    private user: ClientTransactionUser,
     initial: S,
   ) {
     this.reliable = target.transport !== 'udp';
@@ -164,6 +167,11 @@ export abstract class ClientTransactionBase<S extends string, T extends string> 
     this.st = state;
     this.waitRec = this.host.clientWait(this as unknown as ClientTransaction, state, wire, this.nextHop, ms);
     this.userTerminated();
+    // Nothing reaches the user any more (the WaitRecord absorbs what comes): let go of the
+    // response and the user, which may hold a whole proxy context. A transaction still
+    // referenced from promoted garbage would otherwise carry them into the old generation.
+    this.lastResponse = null;
+    this.user = DONE;
   }
 
   /** Ends the transaction at once: no further responses reach the user; `onTerminated` is called. */

@@ -19,7 +19,11 @@ export abstract class ServerTransactionBase<S extends string, T extends string> 
   /** @internal set once the final wait was handed to a WaitRecord. */
   private waitRec: WaitRecord | null = null;
   readonly reliable: boolean;
-  /** The last response sent (provisional or final). */
+  /**
+   * The last response sent (provisional or final), while the transaction
+   * runs; null again once it waits out its final timer (the WaitRecord keeps
+   * the bytes to re-send).
+   */
   lastResponse: SipResponse | null = null;
   /** @internal its bytes, re-sent on request retransmissions. */
   protected lastWire: Buffer | null = null;
@@ -121,6 +125,9 @@ export abstract class ServerTransactionBase<S extends string, T extends string> 
     this.st = state;
     this.lastWire = null;
     this.waitRec = this.host.serverWait(this as unknown as ServerTransaction, state, wire, this.responseTarget, ms);
+    // The response object is not needed to absorb retransmissions; held here it would follow
+    // the transaction into the old generation whenever promoted garbage still points at it.
+    this.lastResponse = null;
   }
 
   /** Ends the transaction at once, silently (the TU gave up on it, or the layer stops). */
