@@ -61,7 +61,7 @@ export class ProxyTransaction {
   /** Set by stop(): the proxy is shutting down, so branch outcomes are no longer acted on. */
   private stopped = false;
 
-  /** The hooks and timers it was forwarded with; emptied once a non-INVITE context is released (see `release`). */
+  /** The hooks and timers it was forwarded with; emptied once a non-INVITE context is released (see `dropReferences`). */
   private opts: ForwardOptions;
 
   constructor(
