@@ -750,16 +750,11 @@ export abstract class SipMessageBase {
     if (i < 0) return undefined;
     const f = fields[i]!;
     this.invalidate(id);
-    if (f.value.indexOf(',') < 0) {
-      // One value on the line (the usual case): the line goes, nothing to split.
-      fields.splice(i, 1);
-      const t = f.value.trim();
-      return t === '' ? f.value : t;
-    }
-    const parts = splitCommaList(f.value);
+    // One value on the line (the usual case) needs no list split.
+    const parts = f.value.indexOf(',') < 0 ? [f.value.trim()] : splitCommaList(f.value);
     if (parts.length <= 1) {
       fields.splice(i, 1);
-      return parts[0] ?? f.value;
+      return parts[0] || f.value;
     }
     fields[i] = new HeaderField(id, f.name, parts.slice(1).join(', '), null);
     return parts[0];

@@ -479,11 +479,6 @@ export class ProxyTransaction {
     this.opts = RELEASED;
   }
 
-  /** The options it was forwarded with. */
-  get options(): ForwardOptions {
-    return this.opts;
-  }
-
   /** @internal the proxy core stops: disarm every branch timer. */
   stop(): void {
     this.stopped = true;
