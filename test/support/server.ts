@@ -13,7 +13,7 @@ export const BACKENDS: Backend[] = ['pglite', 'postgres'];
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVER_MAIN = join(ROOT, 'apps/server/dist/main.js');
 /** The Node options the start commands give (package.json `start`, the image's ENTRYPOINT): tests run the server as it ships. */
-export const NODE_START_ARGS: readonly string[] = ['--expose-gc'];
+export const NODE_START_ARGS: readonly string[] = ['--expose-gc', '--interrupt-budget=16384'];
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ServerOptions {
