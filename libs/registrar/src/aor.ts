@@ -1,5 +1,4 @@
-import { parseUri, unescape, type SipUri, type Uri } from '@pbx/sip';
-import { detach } from './binding.js';
+import { detach, parseUri, unescape, type SipUri, type Uri } from '@pbx/sip';
 import { RegistrarError } from './errors.js';
 
 /** How an address-of-record becomes the key bindings are stored under. */

@@ -1,5 +1,5 @@
-import { parseUri, uriEquals } from '@pbx/sip';
-import { Binding, detach, FL_MEM } from './binding.js';
+import { detach, parseUri, uriEquals } from '@pbx/sip';
+import { Binding, FL_MEM } from './binding.js';
 import { RegistrarError } from './errors.js';
 import type { BindingChanges } from './location.js';
 import type { ContactSpec, RegisterRequest } from './register-request.js';

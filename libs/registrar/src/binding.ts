@@ -1,4 +1,4 @@
-import type { TransportName } from '@pbx/sip';
+import { detach, type TransportName } from '@pbx/sip';
 import { methodNames } from './methods.js';
 
 /** usrloc contact flag FL_MEM (Kamailio usrloc/ucontact.h): the binding is never written to the database (save() flag 0x01). */
@@ -239,18 +239,6 @@ export function splitPath(path: string | null): string[] {
   }
   out.push(path.slice(start).trim());
   return out.filter((v) => v !== '');
-}
-
-/**
- * A flat copy of a string taken from a received message. V8 keeps a slice
- * of a longer string as a view on it, so a binding holding `contact` would
- * otherwise keep the whole REGISTER alive for as long as it lives.
- * Concatenating and slicing makes V8 flatten the pair into a new string
- * first, so the result only refers to that copy (three times cheaper than
- * a Buffer round trip). Slices shorter than 13 chars are copies already.
- */
-export function detach(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import { Params, SipHeaderError, parseUri, uriEquals, unescape, type NameAddr, type Peer, type SipRequest, type SipUri, type TransportName, type Uri } from '@pbx/sip';
+import { detach, Params, SipHeaderError, parseUri, uriEquals, unescape, type NameAddr, type Peer, type SipRequest, type SipUri, type TransportName, type Uri } from '@pbx/sip';
 import { aorOf, type Aor, type AorOptions } from './aor.js';
-import { detach, formatSocket, sharedStrings } from './binding.js';
+import { formatSocket, sharedStrings } from './binding.js';
 import type { RegistrarConfig } from './config.js';
 import { RegistrarError } from './errors.js';
 import { contactExpires } from './expires.js';

@@ -1,3 +1,5 @@
+import { detach } from '../message/detach.js';
+
 /** Outcome of presenting a nonce-count. */
 export type NonceCountVerdict =
   /** nc is greater than any seen with this nonce: recorded. */
@@ -64,7 +66,8 @@ export class NonceCountTracker {
     if (issuedAt <= this.forgottenUpTo) return 'forgotten';
     if (nc < 1) return 'replay'; // nc starts at 00000001 (RFC 7616 §3.4)
     if (this.entries.size >= this.opts.maxEntries) this.evict(now);
-    this.entries.set(nonce, { nc, issuedAt, expiresAt });
+    // The nonce comes from a request's Authorization header: a copy, so the entry does not keep that request alive.
+    this.entries.set(detach(nonce), { nc, issuedAt, expiresAt });
     return 'accepted';
   }
 

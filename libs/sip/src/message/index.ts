@@ -47,5 +47,6 @@ export { EventHeader, SubscriptionState, CallInfo, ContentType, MAX_UINT32 } fro
 export type { CSeq, RetryAfter } from './typed-headers.js';
 export { H as HEADER_ID, CANONICAL as CANONICAL_HEADER_NAMES, COMPACT as COMPACT_HEADER_FORMS, headerId, headerKey, canonicalName } from './header-names.js';
 export { splitCommaList } from './lexer.js';
+export { detach } from './detach.js';
 export { USER, PASSWORD, PARAMCHAR, TOKEN } from './char-classes.js';
 export { parseNameAddrValue, parseViaValue } from './builders.js';

@@ -1,4 +1,4 @@
-import type { CreateResponseOptions, SipMessage, SipRequest, SipResponse } from '../message/index.js';
+import { detach, type CreateResponseOptions, type SipMessage, type SipRequest, type SipResponse } from '../message/index.js';
 import type { Peer, SendCallback, SendTarget } from '../transport/index.js';
 import type { ClientTransaction } from './client-transaction.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
@@ -159,12 +159,15 @@ export class TransactionLayer implements TransactionHost {
       this.core.onRequest(req, source, null);
       return;
     }
-    const key = serverKey(req, via, method);
-    const existing = this.servers.get(key);
+    const lookupKey = serverKey(req, via, method);
+    const existing = this.servers.get(lookupKey);
     if (existing !== undefined) {
       existing.requestRetransmitted();
       return;
     }
+    // The key outlives the request by Timer J/I (32 s on UDP); built from the request's
+    // branch it would keep the request's whole text alive that long.
+    const key = detach(lookupKey);
     if (method === 'INVITE') {
       this.core.onRequest(req, source, this.adopt(new InviteServerTransaction(this, key, req, source, via)));
       return;
