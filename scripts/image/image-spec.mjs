@@ -24,7 +24,7 @@ export const USER = { name: 'pbx', uid: 10001, gid: 10001 };
  * the same process, so SIGTERM from `docker stop` reaches the server's own
  * handler and shutdown is graceful (exit 0). --expose-gc lets a first start
  * return initdb's memory at once (apps/server/src/database/embedded-postgres.ts);
- * --interrupt-budget=16384 has V8 optimize the SIP hot paths sooner (README, "Node options").
+ * --interrupt-budget=16384 has V8 optimize the SIP hot paths sooner (README, "Measured figures").
  */
 export const ENTRYPOINT = ['/usr/local/bin/node', '--expose-gc', '--interrupt-budget=16384', `${APP_DIR}/docker/entrypoint.mjs`];
 

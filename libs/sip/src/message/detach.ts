@@ -1,6 +1,6 @@
 /**
  * A flat copy of a string taken from a received message, for anything kept
- * after the message is done with (table keys, bindings, counters). V8 keeps
+ * after the message is done with (table keys, bindings, nonce counts). V8 keeps
  * a slice of a longer string as a view on it, and a concatenation as a tree
  * of its parts, so a key built from a message's branch would otherwise keep
  * the whole message text alive for as long as the key lives. Concatenating
