@@ -3,6 +3,8 @@
 // entrypoint, environment, working directory, ports and volume; the image
 // test checks that the two agree.
 
+import { readFileSync } from 'node:fs';
+
 export const IMAGE_NAME = 'pbx-lite';
 
 /** Where the app lives in the image (the working directory). */
@@ -24,9 +26,16 @@ export const USER = { name: 'pbx', uid: 10001, gid: 10001 };
  * the same process, so SIGTERM from `docker stop` reaches the server's own
  * handler and shutdown is graceful (exit 0). --expose-gc lets a first start
  * return initdb's memory at once (apps/server/src/database/embedded-postgres.ts);
- * --interrupt-budget=16384 has V8 optimize the SIP hot paths sooner (README, "Measured figures").
+ * --interrupt-budget=16384 has V8 optimize the SIP hot paths sooner (README,
+ * "Measured figures"). The Node options are those of package.json's `start`.
  */
-export const ENTRYPOINT = ['/usr/local/bin/node', '--expose-gc', '--interrupt-budget=16384', `${APP_DIR}/docker/entrypoint.mjs`];
+export const ENTRYPOINT = ['/usr/local/bin/node', ...startNodeOptions(), `${APP_DIR}/docker/entrypoint.mjs`];
+
+/** The options of package.json's `start` script (`node <options> apps/server/dist/main.js`). */
+function startNodeOptions() {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
+}
 
 /** The deployment defaults of the image; every one can be overridden with `-e`. */
 export const ENV = {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,10 @@ export const BACKENDS: Backend[] = ['pglite', 'postgres'];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVER_MAIN = join(ROOT, 'apps/server/dist/main.js');
-/** The Node options the start commands give (package.json `start`, the image's ENTRYPOINT): tests run the server as it ships. */
-export const NODE_START_ARGS: readonly string[] = ['--expose-gc', '--interrupt-budget=16384'];
+/** The Node options of package.json's `start` (`node <options> apps/server/dist/main.js`), as the image's entrypoint: tests run the server as it ships. */
+export const NODE_START_ARGS: readonly string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((a) => a.startsWith('--'));
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ServerOptions {

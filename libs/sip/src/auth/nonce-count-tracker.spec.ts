@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { retainedBytes } from '../heap-spec-support.js';
 import { NonceCountTracker } from './nonce-count-tracker.js';
 
 describe('NonceCountTracker (RFC 7616 §3.4 nonce-count replay detection)', () => {
@@ -45,5 +46,20 @@ describe('NonceCountTracker (RFC 7616 §3.4 nonce-count replay detection)', () =
     t.accept('old', 1, 50, 60, 0);
     t.accept('new', 1, 100, 1000, 100); // drops 'old', already expired at 100
     assert.equal(t.accept('mid', 1, 70, 1000, 100), 'accepted');
+  });
+
+  test('an entry keeps the nonce, not the request it arrived in', () => {
+    const COUNT = 500;
+    const HEADER_BYTES = 20_000;
+    const t = new NonceCountTracker({ maxEntries: 10_000, sweepIntervalMs: 60_000 });
+    const { bytes } = retainedBytes(() => {
+      for (let i = 0; i < COUNT; i++) {
+        const nonce = `${i}-${'n'.repeat(30)}`;
+        const header = `Digest nonce="${nonce}", `.padEnd(HEADER_BYTES, ' ');
+        assert.equal(t.accept(header.slice(14, 14 + nonce.length), 1, 0, 60_000, 0), 'accepted');
+      }
+    });
+    assert.equal(t.size, COUNT);
+    assert.ok(bytes < (COUNT * HEADER_BYTES) / 10, `${COUNT} nonces hold ${bytes} bytes; their headers had ${COUNT * HEADER_BYTES}`);
   });
 });
