@@ -73,7 +73,9 @@ export interface LocationOptions {
   defer?: (fn: () => void) => void;
 }
 
-const EMPTY: readonly Binding[] = Object.freeze([]);
+// Not frozen: callers copy it with slice(), which on a frozen array leaves V8's
+// fast path for a generic element-by-element copy (it showed in REGISTER profiles).
+const EMPTY: readonly Binding[] = [];
 
 /**
  * The location service (Kamailio usrloc): bindings indexed by AoR key, with
