@@ -83,3 +83,16 @@ export function buildReminderRequest(row: SiloRow, target: DeliveryTarget, cfg: 
     body,
   });
 }
+
+/**
+ * What a delivered MESSAGE carries besides its stored body and headers:
+ * request line, Via, Max-Forwards, From, To, Call-ID, CSeq, Content-Type,
+ * Content-Length and, with add_date, the date (~320–400 bytes for typical
+ * URIs), rounded up.
+ */
+const MESSAGE_HEAD_BYTES = 400;
+
+/** About the bytes a stored message takes on the wire when delivered: what the delivery window counts. */
+export function wireSizeOf(row: SiloRow): number {
+  return MESSAGE_HEAD_BYTES + row.body.length + row.extraHdrs.length;
+}

@@ -161,6 +161,24 @@ describe('m_dump', () => {
     assert.equal((await p).delivered, 7);
   });
 
+  test('maxInFlightBytes bounds the bytes of the deliveries awaiting an answer (wireSizeOf: 400 + body)', async () => {
+    const body = 'x'.repeat(600);
+    const { silo, sender } = rig({}, { limits: { maxInFlight: 100, maxInFlightBytes: 2 * (400 + body.length) } });
+    for (let i = 0; i < 5; i++) await silo.store(message({ body }));
+    sender.reply = () => 'defer';
+    const p = silo.dump(BOB, { destinations: [PHONE] });
+    await flushMicrotasks(50);
+    assert.equal(sender.sent.length, 2);
+    sender.sent[0]!.answer(200);
+    await flushMicrotasks(50);
+    assert.equal(sender.sent.length, 3);
+    sender.reply = () => 200;
+    for (const s of sender.sent) s.answer(200);
+    await flushMicrotasks(50);
+    for (const s of sender.sent) s.answer(200);
+    assert.equal((await p).delivered, 5);
+  });
+
   test('only the owner\'s messages, not reminders (snd_time set), not expired ones', async () => {
     const { silo, store, sender } = rig();
     await silo.store(message({ body: 'mine' }));

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '@pbx/core';
 import { parseUri, type SipRequest, type SipUri } from '@pbx/sip';
 import { buildMessageRequest } from './build-message-request.js';
 import type { MsiloConfig } from './config.js';
-import { buildDumpRequest, buildReminderRequest, type DeliveryTarget } from './delivery-request.js';
+import { buildDumpRequest, buildReminderRequest, wireSizeOf, type DeliveryTarget } from './delivery-request.js';
 import { parseHeaderBlock, type HeaderLine } from './header-block.js';
 import { buildNotification, isAutoSubmitted } from './notification.js';
 import { expandPv, pvContextForOwner, pvContextOf } from './pseudo-variables.js';
@@ -413,7 +413,7 @@ export class MessageSilo {
       const ctx = register ? pvContextOf(register) : pvContextForOwner(o.username, o.domain);
       extra = parseHeaderBlock(expandPv(this.cfg.extra_hdrs, ctx)).lines;
     }
-    const window = new Window(this.limits.maxInFlight);
+    const window = new Window(this.limits.maxInFlight, this.limits.maxInFlightBytes);
     const tasks: Promise<void>[] = [];
     let afterId = 0;
     for (;;) {
@@ -423,10 +423,11 @@ export class MessageSilo {
         : await this.pending(o, now, afterId);
       for (const row of page) {
         afterId = row.id;
-        await window.acquire();
+        const size = wireSizeOf(row);
+        await window.acquire(size);
         // Checked after waiting for the window: another dump may have taken it meanwhile.
         if (this.inFlight.has(row.id)) {
-          window.release();
+          window.release(size);
           report.skipped++;
           continue;
         }
@@ -434,7 +435,7 @@ export class MessageSilo {
         report.sent++;
         // The window bounds MESSAGEs awaiting the phone's answer, not the deletes after it:
         // the slot is free as soon as the answer is in (the row stays in flight until deleted).
-        const task = this.deliver(row, 'dump', targets, extra, () => window.release()).then((ok) => {
+        const task = this.deliver(row, 'dump', targets, extra, () => window.release(size)).then((ok) => {
           if (ok) report.delivered++;
           else report.failed++;
         });
@@ -555,7 +556,7 @@ export class MessageSilo {
         if (list) list.push(row);
         else byOwner.set(key, [row]);
       }
-      const window = new Window(this.limits.maxInFlight);
+      const window = new Window(this.limits.maxInFlight, this.limits.maxInFlightBytes);
       const tasks: Promise<unknown>[] = [];
       for (const [aor, rows] of byOwner) {
         let targets: readonly Target[] = ROUTED;
@@ -569,14 +570,15 @@ export class MessageSilo {
           }
         }
         for (const row of rows) {
-          await window.acquire();
+          const size = wireSizeOf(row);
+          await window.acquire(size);
           if (this.inFlight.has(row.id)) {
-            window.release();
+            window.release(size);
             continue;
           }
           this.inFlight.set(row.id, { since: this.clock.now(), kind: 'reminder', row });
           const p = targets.length === 0 ? this.failOffline(row) : this.deliver(row, 'reminder', targets, []);
-          tasks.push(p.finally(() => window.release()));
+          tasks.push(p.finally(() => window.release(size)));
         }
       }
       await Promise.all(tasks);

@@ -22,8 +22,15 @@ export interface SiloLimits {
   readonly maxStoredHeaders: number;
   /** Rows read per query while dumping (default 500). */
   readonly dumpPageSize: number;
-  /** Deliveries of one dump or reminder run in flight at once (default 64). */
+  /**
+   * Deliveries of one dump or reminder run awaiting an answer at once
+   * (default 128), and the bytes of those messages between them (default
+   * 64 KiB, see `wireSizeOf`): a backlog of short texts goes out in one
+   * burst, as Kamailio's m_dump sends it, while a backlog of large ones
+   * does not pile up in the phone's socket faster than it reads.
+   */
   readonly maxInFlight: number;
+  readonly maxInFlightBytes: number;
   /** Reminders read per send_time run (default 500). */
   readonly reminderBatch: number;
   /**
@@ -44,7 +51,8 @@ export const DEFAULT_SILO_LIMITS: Readonly<SiloLimits> = {
   maxBodySize: 65_535,
   maxStoredHeaders: 4_096,
   dumpPageSize: 500,
-  maxInFlight: 64,
+  maxInFlight: 128,
+  maxInFlightBytes: 64 * 1024,
   reminderBatch: 500,
   staleDeliveryMs: 180_000,
   maxCachedBytes: 32 * 1024 * 1024,
