@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseUriOrThrow, type SipUri } from '@pbx/sip';
 import { MemorySiloStore } from './memory-silo-store.js';
 import { flushMicrotasks, message, register, rig, T0 } from './spec-support.js';
+import type { SiloLimits } from './silo-api.js';
 
 const BOB = 'sip:bob@example.com';
 const PHONE = { uri: 'sip:bob@192.0.2.50:5062;transport=udp' };
@@ -144,39 +145,36 @@ describe('m_dump', () => {
     assert.deepEqual(sender.bodies(), Array.from({ length: 10 }, (_, i) => `m${i + 1}`));
   });
 
-  test('maxInFlight bounds the deliveries of one dump that wait for an answer', async () => {
-    const { silo, sender } = rig({}, { limits: { maxInFlight: 3 } });
-    for (let i = 0; i < 7; i++) await silo.store(message());
+  /**
+   * Stores `count` messages of `body`, dumps them to a phone that answers
+   * only when told, and returns how many were sent before any answer and
+   * after the first one; then lets the dump finish and checks it delivered all.
+   */
+  async function deliveriesAwaitingAnswer(limits: Partial<SiloLimits>, count: number, body?: string): Promise<[number, number]> {
+    const { silo, sender } = rig({}, { limits });
+    for (let i = 0; i < count; i++) await silo.store(message(body === undefined ? {} : { body }));
     sender.reply = () => 'defer';
     const p = silo.dump(BOB, { destinations: [PHONE] });
     await flushMicrotasks(50);
-    assert.equal(sender.sent.length, 3);
+    const before = sender.sent.length;
     sender.sent[0]!.answer(200);
     await flushMicrotasks(50);
-    assert.equal(sender.sent.length, 4);
+    const after = sender.sent.length;
     sender.reply = () => 200;
     for (const s of sender.sent) s.answer(200);
     await flushMicrotasks(50);
     for (const s of sender.sent) s.answer(200);
-    assert.equal((await p).delivered, 7);
+    assert.equal((await p).delivered, count);
+    return [before, after];
+  }
+
+  test('maxInFlight bounds the deliveries of one dump that wait for an answer', async () => {
+    assert.deepEqual(await deliveriesAwaitingAnswer({ maxInFlight: 3 }, 7), [3, 4]);
   });
 
   test('maxInFlightBytes bounds the bytes of the deliveries awaiting an answer (wireSizeOf: 400 + body)', async () => {
     const body = 'x'.repeat(600);
-    const { silo, sender } = rig({}, { limits: { maxInFlight: 100, maxInFlightBytes: 2 * (400 + body.length) } });
-    for (let i = 0; i < 5; i++) await silo.store(message({ body }));
-    sender.reply = () => 'defer';
-    const p = silo.dump(BOB, { destinations: [PHONE] });
-    await flushMicrotasks(50);
-    assert.equal(sender.sent.length, 2);
-    sender.sent[0]!.answer(200);
-    await flushMicrotasks(50);
-    assert.equal(sender.sent.length, 3);
-    sender.reply = () => 200;
-    for (const s of sender.sent) s.answer(200);
-    await flushMicrotasks(50);
-    for (const s of sender.sent) s.answer(200);
-    assert.equal((await p).delivered, 5);
+    assert.deepEqual(await deliveriesAwaitingAnswer({ maxInFlight: 100, maxInFlightBytes: 2 * (400 + body.length) }, 5, body), [2, 3]);
   });
 
   test('only the owner\'s messages, not reminders (snd_time set), not expired ones', async () => {
