@@ -76,6 +76,9 @@ export interface TargetContext {
   isLocal: ((uri: SipUri) => boolean) | undefined;
 }
 
+/** The nextFlows of a binding that is no flow, or whose instance has no other. */
+const NO_FLOWS: readonly LookupTarget[] = [];
+
 /**
  * The branches for an AoR's bindings (Kamailio registrar lookup()):
  * unexpired bindings only; with method_filtering, on an initial request,
@@ -94,29 +97,33 @@ export function targetsOf(aor: string, all: readonly Binding[], opts: LookupOpti
   }
   list.sort((a, b) => b.q - a.q || b.lastModified - a.lastModified);
   const targets: LookupTarget[] = [];
-  const flowsOf = new Map<string, Binding[]>();
+  // This runs for every request routed to a user, and most bindings are no
+  // outbound flows: the maps that fold an instance's flows exist only when there are.
+  let flowsOf: Map<string, Binding[]> | null = null;
   for (const b of list) {
     if (!b.isFlow) continue;
+    flowsOf ??= new Map();
     const l = flowsOf.get(b.instance!);
     if (l) l.push(b);
     else flowsOf.set(b.instance!, [b]);
   }
-  const done = new Set<string>();
+  let done: Set<string> | null = null;
   for (const b of list) {
     if (!b.isFlow) {
-      targets.push(targetOf(b, [], ctx));
+      targets.push(targetOf(b, NO_FLOWS, ctx));
       continue;
     }
+    done ??= new Set();
     if (done.has(b.instance!)) continue;
     done.add(b.instance!);
-    const flows = flowsOf.get(b.instance!)!.slice().sort((x, y) => y.lastModified - x.lastModified);
+    const flows = flowsOf!.get(b.instance!)!.slice().sort((x, y) => y.lastModified - x.lastModified);
     const [primary, ...rest] = flows;
-    targets.push(targetOf(primary!, rest.map((r) => targetOf(r, [], ctx)), ctx));
+    targets.push(targetOf(primary!, rest.map((r) => targetOf(r, NO_FLOWS, ctx)), ctx));
   }
   return { ok: true, aor, targets: ctx.appendBranches ? targets : targets.slice(0, 1) };
 }
 
-export function targetOf(b: Binding, nextFlows: LookupTarget[], ctx: TargetContext): LookupTarget {
+export function targetOf(b: Binding, nextFlows: readonly LookupTarget[], ctx: TargetContext): LookupTarget {
   let route = splitPath(b.path);
   // path_check_local (seed §3.21): a first hop that is this server would only loop back here.
   if (ctx.pathCheckLocal && ctx.isLocal && route.length) {

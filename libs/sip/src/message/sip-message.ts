@@ -54,6 +54,8 @@ export const FOLDED = 0x100;
 export const ID_MASK = 0xff;
 
 const EMPTY = Buffer.alloc(0);
+/** What a token-list accessor returns for a header the message does not carry. */
+const NO_TOKENS: readonly string[] = [];
 
 // Output of SipMessageBase#nextSpan: a header value as [SPAN_A, SPAN_B) of SPAN_S,
 // whose bytes are SPAN_U. For received lines SPAN_S is the whole message text
@@ -532,7 +534,9 @@ export abstract class SipMessageBase {
     return this.uint(H.flowTimer, MAX_UINT32);
   }
 
-  private tokens(id: number): string[] {
+  private tokens(id: number): readonly string[] {
+    // Most messages carry none of these headers: then no cache entry and no arrays.
+    if (this.nextSpan(id, 0) < 0) return NO_TOKENS;
     return this.other(id, () => {
       const out: string[] = [];
       parseTokenList(this.valuesOf(id), out);
@@ -541,27 +545,27 @@ export abstract class SipMessageBase {
   }
 
   /** Supported option tags (§20.37). */
-  supported(): string[] {
+  supported(): readonly string[] {
     return this.tokens(H.supported);
   }
   /** Require option tags (§20.32). */
-  require(): string[] {
+  require(): readonly string[] {
     return this.tokens(H.require);
   }
   /** Proxy-Require option tags (§20.29). */
-  proxyRequire(): string[] {
+  proxyRequire(): readonly string[] {
     return this.tokens(H.proxyRequire);
   }
   /** Unsupported option tags (§20.40). */
-  unsupported(): string[] {
+  unsupported(): readonly string[] {
     return this.tokens(H.unsupported);
   }
   /** Allow methods (§20.5). */
-  allow(): string[] {
+  allow(): readonly string[] {
     return this.tokens(H.allow);
   }
   /** Allow-Events packages (RFC 6665). */
-  allowEvents(): string[] {
+  allowEvents(): readonly string[] {
     return this.tokens(H.allowEvents);
   }
 
