@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
-import { DigestClient } from '@pbx/sip';
+import { DigestClient, type SipResponse } from '@pbx/sip';
 import { SipTestClient, startServer, type TestServer } from '../support/index.js';
 
 const DOMAIN = 'example.com';
@@ -42,6 +42,34 @@ describe('registrar over the wire (auth on, RFC 3261 §10.3)', () => {
       assert.equal(api.status, 200);
       assert.equal(api.body.contacts.length, 1);
       assert.equal(api.body.contacts[0].contact, `sip:alice@127.0.0.1:${c.localPort}`);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('RFC 3261 §17.2.2 / RFC 7616 §3.4: a retransmitted REGISTER with credentials gets its 200 again byte for byte, not an nc-replay refusal; one without gets the same challenge again', async () => {
+    const c = await SipTestClient.open('udp', srv.sip('udp'));
+    try {
+      const digest = new DigestClient({ username: 'alice', password: 'alice-secret-1' });
+      const spec = { method: 'REGISTER', uri: `sip:${DOMAIN}`, from: `sip:alice@${DOMAIN}`, to: `sip:alice@${DOMAIN}`, contact: `<sip:alice@127.0.0.1:${c.localPort}>` };
+      const first = c.request({ ...spec, cseq: 1 });
+      c.send(first.text);
+      const challenge = await c.response(first.callId);
+      assert.equal(challenge.status, 401);
+      // The challenge ended its transaction (Kamailio's auth answers with sl): the retransmission is challenged again, with the same To tag.
+      c.send(first.text);
+      const again = await c.response(first.callId);
+      assert.equal(again.status, 401);
+      assert.equal(again.to().tag, challenge.to().tag);
+      const auth = digest.authorize(challenge.getAll('WWW-Authenticate'), 'REGISTER', `sip:${DOMAIN}`);
+      const second = c.request({ ...spec, callId: first.callId, fromTag: first.fromTag, cseq: 2, headers: [`Authorization: ${auth}`] });
+      const isOk = (m: { kind: string }) => m.kind === 'response' && (m as SipResponse).callId() === first.callId && (m as SipResponse).cseq().seq === 2;
+      c.send(second.text);
+      const ok = await c.receiveRaw(isOk);
+      assert.equal((ok.msg as SipResponse).status, 200);
+      c.send(second.text);
+      const resent = await c.receiveRaw(isOk);
+      assert.deepEqual(resent.raw, ok.raw);
     } finally {
       c.close();
     }
@@ -93,6 +121,29 @@ describe('registrar over the wire (open lab mode, SIP_AUTH=off)', () => {
       cseq: o.cseq,
       headers: [...(o.expires === undefined ? [] : [`Expires: ${o.expires}`]), ...(o.headers ?? [])],
     });
+
+  test('RFC 3261 §8.2.7 / usrloc cseq_delay: a REGISTER retransmitted after its 200 is saved again (its transaction ended, as with Kamailio sl) and answered 200 with the same To tag, the binding unchanged', async () => {
+    const c = await SipTestClient.open('udp', srv.sip('udp'));
+    try {
+      const stats = async () => (await srv.api('/api/stats', { token })).body.registrar.accepted_regs as number;
+      const r = c.request({ method: 'REGISTER', uri: `sip:${DOMAIN}`, from: `sip:ivy@${DOMAIN}`, to: `sip:ivy@${DOMAIN}`, contact: `<sip:ivy@127.0.0.1:${c.localPort}>`, cseq: 7, headers: ['Expires: 300'] });
+      c.send(r.text);
+      const ok = await c.response(r.callId);
+      assert.equal(ok.status, 200);
+      const before = (await srv.api(`/api/registrations/ivy@${DOMAIN}`, { token })).body.contacts;
+      const accepted = await stats();
+      c.send(r.text);
+      const again = await c.response(r.callId);
+      assert.equal(again.status, 200, again.reason);
+      assert.equal(again.to().tag, ok.to().tag);
+      assert.deepEqual(again.contacts().map((x) => x.uri.toString()), ok.contacts().map((x) => x.uri.toString()));
+      assert.equal(await stats(), accepted + 1, 'processed again, not absorbed');
+      const after = (await srv.api(`/api/registrations/ivy@${DOMAIN}`, { token })).body.contacts;
+      assert.deepEqual(after.map((x: { ruid: string; cseq: number; callid: string }) => [x.ruid, x.cseq, x.callid]), before.map((x: { ruid: string; cseq: number; callid: string }) => [x.ruid, x.cseq, x.callid]));
+    } finally {
+      c.close();
+    }
+  });
 
   test('registration.changed reaches a dashboard socket; DELETE /api/registrations/:aor unregisters and a query REGISTER sees none', async () => {
     const socket = io(srv.httpUrl, { auth: { token }, transports: ['websocket'], reconnection: false });

@@ -8,6 +8,8 @@ export interface ApplyContext {
   now: number;
   /** usrloc.matching_mode: 0 contact, 1 contact + Call-ID, 2 contact + Path, 3 Call-ID only. */
   matchingMode: number;
+  /** usrloc.cseq_delay in ms: how long a binding's own Call-ID and CSeq mark a retransmission. */
+  cseqDelayMs: number;
   serverId: number;
   nextRuid: () => string;
 }
@@ -53,10 +55,16 @@ export function applyContacts(current: readonly Binding[], reg: RegisterRequest,
       continue;
     }
     const b = working[i]!;
-    // §10.3 step 7: same Call-ID and a CSeq not higher: "the update MUST be
-    // aborted and the request fails". A binding this same REGISTER just made
-    // (a Contact listed twice) is not out of order.
-    if (!made.includes(b) && b.callId === reg.callId && reg.cseq <= b.cseq) throw new RegistrarError('out_of_order');
+    if (!made.includes(b) && b.callId === reg.callId && reg.cseq <= b.cseq) {
+      // REGISTER ends its transaction with the reply (as Kamailio's sl does), so a
+      // retransmission comes here: the same Call-ID and CSeq shortly after the binding
+      // was saved leave it as it is (Kamailio usrloc's cseq_delay).
+      if (reg.cseq === b.cseq && ctx.now - b.lastModified < ctx.cseqDelayMs) continue;
+      // §10.3 step 7: same Call-ID and a CSeq not higher: "the update MUST be
+      // aborted and the request fails". A binding this same REGISTER just made
+      // (a Contact listed twice) is not out of order.
+      throw new RegistrarError('out_of_order');
+    }
     if (spec.expires === 0) {
       working.splice(i, 1);
       drop(b, current, added, refreshed, removed);

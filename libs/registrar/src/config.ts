@@ -157,6 +157,11 @@ export const usrlocConfigSchema = z
     matching_mode: f.int(0, { min: 0, max: 3 }, {
       description: 'How a REGISTER contact matches a stored one: 0 contact only, 1 contact and Call-ID, 2 contact and Path, 3 Call-ID only.',
     }),
+    cseq_delay: f.int(20, { min: 0, max: 3_600 }, {
+      unit: 'seconds',
+      description:
+        'A REGISTER with the Call-ID and CSeq of a binding modified less than this long ago is a retransmission: the binding is left as it is and the 200 lists the bindings. Older, or with a lower CSeq, it is out of order.',
+    }),
     db_update_as_insert: f.switch(0, {
       description: '1: write contact updates as inserts (for append-only tables); 0: update in place.',
     }),

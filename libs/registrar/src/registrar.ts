@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock, StatsRegistry } from '@pbx/core';
-import { parseUri, type Peer, type SipRequest, type SipResponse, type SipUri, type Uri } from '@pbx/sip';
+import { parseUri, statelessToTag, type Peer, type SipRequest, type SipResponse, type SipUri, type Uri } from '@pbx/sip';
 import { aorOf, tryAor, type Aor, type AorOptions } from './aor.js';
 import { applyContacts, type Plan } from './apply-contacts.js';
 import type { Binding, BindingJson } from './binding.js';
@@ -24,8 +23,12 @@ export interface RegistrarOptions {
   random?: () => number;
   /** Kamailio's `myself` for path_check_local: true when a URI names this server. */
   isLocal?: (uri: SipUri) => boolean;
-  /** To tags of replies; default a per-process prefix and a counter. */
-  newToTag?: () => string;
+  /**
+   * The To tag of a reply; default statelessToTag: the same for a
+   * retransmission, which REGISTER's transaction does not absorb (RFC 3261
+   * §8.2.7, as Kamailio's sl).
+   */
+  toTagOf?: (req: SipRequest) => string;
   /** Unexpected failures behind a 500 (a database error), for the log. */
   onError?: (err: unknown, context: string) => void;
 }
@@ -74,7 +77,7 @@ export class Registrar {
   private readonly readCtx: ReadContext;
   private readonly aorOptions: AorOptions;
   private readonly ruids: RuidGenerator;
-  private readonly newToTag: () => string;
+  private readonly toTagOf: (req: SipRequest) => string;
   private readonly onError: (err: unknown, context: string) => void;
   private readonly isLocal: ((uri: SipUri) => boolean) | undefined;
   private readonly nextRuid = (): string => this.ruids.next();
@@ -91,7 +94,7 @@ export class Registrar {
     this.aorOptions = { useDomain: ul.use_domain === 1, caseSensitive: cfg.case_sensitive === 1, realmPrefix: cfg.realm_prefix };
     this.readCtx = { cfg, aorOptions: this.aorOptions, natBflag: ul.nat_bflag, random: opts.random ?? Math.random };
     this.ruids = new RuidGenerator(ul.server_id, opts.clock.now());
-    this.newToTag = opts.newToTag ?? toTagGenerator();
+    this.toTagOf = opts.toTagOf ?? statelessToTag;
     this.onError = opts.onError ?? (() => {});
     this.isLocal = opts.isLocal;
   }
@@ -124,7 +127,7 @@ export class Registrar {
    * in (no microtask, and the transaction never waits for its answer).
    */
   processNow(req: SipRequest, source: Peer, opts: SaveOptions = {}): SaveResult | Promise<SaveResult> {
-    const toTag = opts.toTag ?? this.newToTag();
+    const toTag = opts.toTag ?? this.toTagOf(req);
     let reg: RegisterRequest;
     try {
       reg = readRegister(req, source, opts, this.readCtx);
@@ -151,6 +154,7 @@ export class Registrar {
     const plan = applyContacts(current, reg, {
       now,
       matchingMode: this.location.config.matching_mode,
+      cseqDelayMs: this.location.config.cseq_delay * 1000,
       serverId: this.location.serverId,
       nextRuid: this.nextRuid,
     });
@@ -326,11 +330,4 @@ function toSipUri(uri: Uri | string): SipUri | null {
     uri = r.uri;
   }
   return uri.kind === 'sip' ? uri : null;
-}
-
-/** To tags: 8 random hex chars per process, then a counter (RFC 3261 §19.3 asks for 32 bits of randomness per UA). */
-function toTagGenerator(): () => string {
-  const prefix = randomBytes(4).toString('hex');
-  let n = 0;
-  return () => prefix + (++n).toString(36);
 }

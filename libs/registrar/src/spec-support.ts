@@ -109,7 +109,7 @@ export function setup(
     closeConnection: (id) => closed.push(id),
     defer: (fn) => queueMicrotask(fn),
   });
-  const reg = new Registrar({ config: regCfg, location, clock, stats, random: more.random ?? (() => 0.5), isLocal: more.isLocal, newToTag: () => 'tag1' });
+  const reg = new Registrar({ config: regCfg, location, clock, stats, random: more.random ?? (() => 0.5), isLocal: more.isLocal, toTagOf: () => 'tag1' });
   return { clock, stats, store, location, registrar: reg, events, timers, closed, save: (req, source = peer(), opts) => reg.save(req, source, opts) };
 }
 

@@ -213,9 +213,17 @@ export class SipServer {
   }
 
   private context(req: SipRequest, source: Peer, tx: ServerTransaction | null): RequestContext {
+    // A REGISTER without credentials is answered as Kamailio's registrar and auth modules
+    // answer it, statelessly: its transaction ends with the final reply (a challenge, or a
+    // save in lab mode), and a retransmission that comes later is processed again, which the
+    // registrar answers as one (usrloc.cseq_delay). One with credentials keeps its
+    // transaction for Timer J, so a retransmission is absorbed rather than refused as a
+    // nonce-count replay (RFC 7616 §3.4).
+    const endAtFinal = tx !== null && tx.kind === 'non-invite' && req.method === 'REGISTER' && !req.has('Authorization');
     const respond = (res: SipResponse) => {
       countReply(this.stats, res.status);
-      if (tx) tx.respond(res);
+      if (endAtFinal) tx.respondAndEnd(res);
+      else if (tx) tx.respond(res);
       else this.send(res, statelessTarget(req, source));
     };
     return {

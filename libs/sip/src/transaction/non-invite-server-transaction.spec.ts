@@ -50,6 +50,21 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     assert.equal(layer.stats().responsesResent, 2);
   });
 
+  test('§8.2.7 respondAndEnd: the final response ends the transaction at once, and a later retransmission reaches the core again', () => {
+    const { layer, tx, req, transport, core } = start();
+    layer.receive(request({ method: 'MESSAGE' }), udpPeer());
+    assert.equal(core.requests.length, 1, 'absorbed while the TU works on it');
+    tx.respondAndEnd(createResponse(req, 180));
+    assert.equal(tx.state, 'proceeding');
+    assert.equal(tx.respondAndEnd(createResponse(req, 200, undefined, { toTag: 't' })), true);
+    assert.equal(tx.state, 'terminated');
+    assert.equal(layer.size(), 0);
+    assert.equal(tx.respond(createResponse(req, 500)), false);
+    layer.receive(request({ method: 'MESSAGE' }), udpPeer());
+    assert.equal(core.requests.length, 2);
+    assert.deepEqual(transport.lines(), ['SIP/2.0 180 Ringing', 'SIP/2.0 200 OK']);
+  });
+
   test('§17.2.2: "any other final responses passed by the TU ... MUST be discarded"', () => {
     const { tx, req, transport } = start();
     tx.respond(createResponse(req, 200));

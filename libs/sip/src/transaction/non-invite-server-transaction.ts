@@ -35,6 +35,23 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
    * refused by the transport.
    */
   respond(res: SipResponse): boolean {
+    return this.send(res, false);
+  }
+
+  /**
+   * As respond(), but a final response ends the transaction at once instead
+   * of waiting out Timer J (64*T1, 32 s on UDP): the TU answers a later
+   * retransmission of the request itself, by processing it again, as a
+   * stateless UAS does (§8.2.7). Kamailio answers REGISTER so (registrar
+   * and auth reply with sl_send_reply): at 20,000 REGISTER/s, holding each
+   * answered one for 32 s would keep 640,000 records and their responses.
+   * Retransmissions that arrive while the TU still works are absorbed.
+   */
+  respondAndEnd(res: SipResponse): boolean {
+    return this.send(res, true);
+  }
+
+  private send(res: SipResponse, endAtFinal: boolean): boolean {
     checkStatus(res);
     const st = this.st;
     if (st !== 'trying' && st !== 'proceeding') return false;
@@ -48,7 +65,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     // §17.2.2: final → Completed; Timer J = 64*T1 for unreliable transports, 0 for reliable.
     this.st = 'completed';
     const sent = this.sendWire(wire);
-    if (this.reliable) this.terminate();
+    if (this.reliable || endAtFinal) this.terminate();
     else this.enterWait('completed', wire, this.host.timers.jUnreliable);
     return sent;
   }
