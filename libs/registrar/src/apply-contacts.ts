@@ -56,9 +56,9 @@ export function applyContacts(current: readonly Binding[], reg: RegisterRequest,
     }
     const b = working[i]!;
     if (!made.includes(b) && b.callId === reg.callId && reg.cseq <= b.cseq) {
-      // REGISTER ends its transaction with the reply (as Kamailio's sl does), so a
-      // retransmission comes here: the same Call-ID and CSeq shortly after the binding
-      // was saved leave it as it is (Kamailio usrloc's cseq_delay).
+      // A REGISTER without credentials ends its transaction with the reply (as Kamailio's
+      // sl does), so its retransmission comes here: the same Call-ID and CSeq shortly after
+      // the binding was saved leave it as it is (Kamailio usrloc's cseq_delay).
       if (reg.cseq === b.cseq && ctx.now - b.lastModified < ctx.cseqDelayMs) continue;
       // §10.3 step 7: same Call-ID and a CSeq not higher: "the update MUST be
       // aborted and the request fails". A binding this same REGISTER just made
