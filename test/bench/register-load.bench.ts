@@ -208,7 +208,7 @@ const SPECS: readonly PhaseSpec[] = [
     dbMode: 0,
     backend: 'postgres',
     plan: { start: 2_000, factor: 1.6, max: 40_000, min: 250, refine: 2, retries: 1 },
-    budgetMs: 35_000,
+    budgetMs: 70_000,
     // 100k subscribers, but only the first 20k registered before the search: a two-transaction registration fills slowly.
     prefill: { aors: 20_000 },
     latencyRate: 1_000,
@@ -220,7 +220,7 @@ const SPECS: readonly PhaseSpec[] = [
     dbMode: 2,
     backend: 'postgres',
     plan: { start: 5_000, factor: 1.6, max: 80_000, min: 500, refine: 2, retries: 1 },
-    budgetMs: 35_000,
+    budgetMs: 70_000,
     prefill: { aors: AORS },
     latencyRate: 5_000,
   },
