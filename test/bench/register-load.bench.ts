@@ -9,6 +9,10 @@
  *
  * - noauth:  no digest, usrloc `db_mode` 0 (memory), our server on PGlite.
  *            Besides the max rate: CPU per REGISTER at a fixed 8,000/s.
+ *            A third server is measured alike: the bare Node responder
+ *            (support/bare-responder-process.ts), which copies five headers
+ *            into a 200 and does nothing else — what Node's own datagram
+ *            round trip allows any one-process Node registrar here.
  * - auth:    digest (MD5) for 100k subscribers — ours with the credentials
  *            cached in memory (subscriber rows written to PostgreSQL before
  *            start), Kamailio's auth_db on SQLite computing HA1 from the
@@ -71,7 +75,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend } from '../support/server.js';
+import { NODE_START_ARGS, type Backend } from '../support/server.js';
 import {
   cell,
   describeStep,
@@ -99,6 +103,7 @@ import {
   shortfall,
   sippVersion,
   sustained,
+  startBareResponder,
   startKamailio,
   startPbx,
   userNames,
@@ -185,6 +190,8 @@ interface PhaseSpec {
   readonly prefill: { readonly aors: number };
   /** A fixed-rate step for CPU per REGISTER (issue: 8,000/s without auth). */
   readonly cpuRate?: number;
+  /** Also measure the bare Node responder (support/bare-responder-process.ts): the floor of any one-process Node server. */
+  readonly floor?: boolean;
   readonly latencyRate: number;
 }
 
@@ -196,9 +203,11 @@ const SPECS: readonly PhaseSpec[] = [
     dbMode: 0,
     backend: 'pglite',
     plan: { start: 5_000, factor: 1.6, max: 80_000, min: 500, refine: 2, retries: 1 },
-    budgetMs: 70_000,
+    // Three servers stepped in turn (the bare responder as well).
+    budgetMs: 100_000,
     prefill: { aors: AORS },
     cpuRate: 8_000,
+    floor: true,
     latencyRate: 5_000,
   },
   {
@@ -352,13 +361,21 @@ async function ourTarget(spec: PhaseSpec, databaseUrl: string | undefined): Prom
   return { name: 'pbx-lite', host: p.host, port: p.port, pid: p.pid, stop: () => p.stop() };
 }
 
+/** The bare Node responder's name in the tables. */
+const BARE = 'bare node';
+
+async function bareTarget(): Promise<Target> {
+  const b = await startBareResponder(NODE_START_ARGS);
+  return { name: BARE, host: b.host, port: b.port, pid: b.pid, stop: () => b.stop() };
+}
+
 async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
   console.log(`\n== ${spec.title} (load average ${loadAverage().join(' ')})`);
   const cleanups: (() => Promise<unknown> | void)[] = [];
   const targets: Target[] = [];
   const skipped = new Map<string, string>();
   const figures: ServerFigures[] = [];
-  const order = [`kamailio ${KAMAILIO_WORKERS}w`, 'pbx-lite'];
+  const order = [`kamailio ${KAMAILIO_WORKERS}w`, 'pbx-lite', ...(spec.floor ? [BARE] : [])];
   try {
     // Databases and SIPp injection data first; a server whose data could not be made is skipped with the reason.
     let kamPg: string | undefined;
@@ -400,6 +417,7 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     const starts: [string, string | undefined, () => Promise<Target>][] = [
       [order[0]!, kamSkip, () => kamailioTarget(spec, { ...(kamPg ? { pg: kamPg } : {}), ...(kamSqlite ? { sqlite: kamSqlite } : {}) })],
       ['pbx-lite', ourSkip, () => ourTarget(spec, ourDb)],
+      ...(spec.floor ? [[BARE, undefined, bareTarget] as [string, undefined, () => Promise<Target>]] : []),
     ];
     for (const [name, skip, start] of starts) {
       if (skip) {
@@ -568,6 +586,11 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     p99ms_ours_over_kamailio: ratio(ours?.latency.p99Ms, ref?.latency.p99Ms),
     p99us_ours_over_kamailio: ratio(ours?.latency.p99Us, ref?.latency.p99Us),
   };
+  const bare = figures.find((f) => f.server === BARE);
+  if (bare) {
+    ratios.maxRate_bare_over_kamailio = ratio(bare.maxRate, ref?.maxRate);
+    ratios.cpuPerReqAtFixed_bare_over_kamailio = ratio(bare.cpu?.cpuUsPerReq, ref?.cpu?.cpuUsPerReq);
+  }
   const bound = ref?.maxIsLowerBound ? ' (Kamailio not bracketed: an upper bound)' : ours?.maxIsLowerBound ? ' (ours not bracketed: a lower bound)' : '';
   console.log(
     `ours / ${order[0]}: max rate ${cell(ratios.maxRate_ours_over_kamailio)}${bound}` +
@@ -575,6 +598,12 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       `, CPU per REGISTER at ${fmtInt(spec.latencyRate)}/s ${cell(ratios.cpuPerReqAtLatencyRate_ours_over_kamailio)}` +
       `, p99 (ms) ${cell(ratios.p99ms_ours_over_kamailio)}, p99 (µs probe) ${cell(ratios.p99us_ours_over_kamailio)}`,
   );
+  if (bare) {
+    console.log(
+      `${BARE} / ${order[0]}: max rate ${cell(ratios.maxRate_bare_over_kamailio)}, CPU per REGISTER at ${fmtInt(spec.cpuRate ?? 0)}/s ${cell(ratios.cpuPerReqAtFixed_bare_over_kamailio)}` +
+        ' (a Node process that only copies five headers into a 200: the floor under any one-process Node registrar)',
+    );
+  }
   return {
     title: spec.title,
     aors: spec.prefill.aors,

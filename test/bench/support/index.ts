@@ -1,3 +1,4 @@
+export * from './bare-responder.js';
 export * from './bench-report.js';
 export * from './free-port.js';
 export * from './heap-inspector.js';
