@@ -23,7 +23,7 @@
  *            with its own schema (kamailio-postgres-modules' SQL) in a
  *            throwaway database; the write-back must not stall the SIP
  *            path (our p99 here against our p99 in noauth).
- * - dbmode1: (only when named: ~50 s more) usrloc `db_mode` 1
+ * - dbmode1: (only when named: ~2 min more) usrloc `db_mode` 1
  *            (write-through: the 200 after the commit).
  * - memory:  bytes held per binding: our V8 heap after a full collection
  *            (through the inspector) and Kamailio's shared memory
@@ -240,7 +240,8 @@ const SPECS: readonly PhaseSpec[] = [
     dbMode: 1,
     backend: 'postgres',
     plan: { start: 1_000, factor: 1.6, max: 40_000, min: 250, refine: 2, retries: 1 },
-    budgetMs: 20_000,
+    // 20 s, then 45 s, ended our search still climbing (at 2,560 and 6,554/s): not bracketed.
+    budgetMs: 80_000,
     prefill: { aors: 10_000 },
     latencyRate: 1_000,
   },
