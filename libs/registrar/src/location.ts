@@ -208,11 +208,10 @@ export class Location {
 
   // --- reads ---------------------------------------------------------------
 
-  /** The unexpired bindings of an AoR from memory (db_mode 0–2; empty in db_mode 3). */
-  peek(aor: string): readonly Binding[] {
+  /** The bindings of an AoR unexpired at `now`, from memory (db_mode 0–2; empty in db_mode 3). */
+  peek(aor: string, now = this.clock.now()): readonly Binding[] {
     const list = this.index.get(aor);
     if (!list) return EMPTY;
-    const now = this.clock.now();
     for (const b of list) if (b.expires <= now) return list.filter((x) => x.expires > now);
     return list;
   }

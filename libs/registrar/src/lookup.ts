@@ -1,4 +1,4 @@
-import { parseNameAddrValue, SipHeaderError, type SipUri, type TransportName } from '@pbx/sip';
+import { parseNameAddrValue, SipHeaderError, type SipUri, type TransportName, type Uri } from '@pbx/sip';
 import { splitPath, type Binding } from './binding.js';
 import { allowsMethod } from './methods.js';
 
@@ -88,14 +88,15 @@ const NO_FLOWS: readonly LookupTarget[] = [];
  * append_branches 0 only the first branch.
  */
 export function targetsOf(aor: string, all: readonly Binding[], opts: LookupOptions, ctx: TargetContext): LookupResult {
-  let list = all.filter((b) => b.expires > ctx.now);
+  // Copies only when something is left out: this runs for every request routed to a user.
+  let list = all.some((b) => b.expires <= ctx.now) ? all.filter((b) => b.expires > ctx.now) : all;
   if (list.length === 0) return NOT_FOUND;
   if (ctx.methodFiltering && opts.initial !== false && opts.method !== undefined) {
     const method = opts.method;
-    list = list.filter((b) => allowsMethod(b.methods, method));
+    if (list.some((b) => !allowsMethod(b.methods, method))) list = list.filter((b) => allowsMethod(b.methods, method));
     if (list.length === 0) return METHOD_NOT_ALLOWED;
   }
-  list.sort((a, b) => b.q - a.q || b.lastModified - a.lastModified);
+  if (list.length > 1) list = list.slice().sort((a, b) => b.q - a.q || b.lastModified - a.lastModified);
   const targets: LookupTarget[] = [];
   // This runs for every request routed to a user, and most bindings are no
   // outbound flows: the maps that fold an instance's flows exist only when there are.
@@ -124,16 +125,20 @@ export function targetsOf(aor: string, all: readonly Binding[], opts: LookupOpti
 }
 
 export function targetOf(b: Binding, nextFlows: readonly LookupTarget[], ctx: TargetContext): LookupTarget {
-  let route = splitPath(b.path);
+  const hops = b.path === null ? NO_HOPS : hopsOf(b.path);
+  let route = hops.route;
+  let first = 0;
   // path_check_local (seed §3.21): a first hop that is this server would only loop back here.
   if (ctx.pathCheckLocal && ctx.isLocal && route.length) {
-    const first = uriOfRoute(route[0]!);
-    if (first && first.kind === 'sip' && ctx.isLocal(first)) route = route.slice(1);
+    const uri = hops.uris[0];
+    if (uri && uri.kind === 'sip' && ctx.isLocal(uri)) {
+      route = route.slice(1);
+      first = 1;
+    }
   }
   let destination: Destination;
   if (route.length) {
-    const first = uriOfRoute(route[0]!);
-    destination = { kind: 'uri', uri: first ? first.toString() : b.received ?? b.contact };
+    destination = { kind: 'uri', uri: hops.uriTexts[first] ?? b.received ?? b.contact };
   } else if (b.serverId === ctx.serverId) {
     destination = {
       kind: 'flow',
@@ -161,7 +166,37 @@ export function targetOf(b: Binding, nextFlows: readonly LookupTarget[], ctx: Ta
   };
 }
 
-function uriOfRoute(v: string) {
+/** A stored Path vector split into its values, each hop's URI parsed (null where it does not parse). */
+interface PathHops {
+  readonly route: readonly string[];
+  readonly uris: readonly (Uri | null)[];
+  /** Each hop's URI as text (the destination when it is the first), null where it does not parse. */
+  readonly uriTexts: readonly (string | null)[];
+}
+
+const NO_HOPS: PathHops = { route: [], uris: [], uriTexts: [] };
+
+/**
+ * Path vectors already split and parsed. A lookup runs for every request to
+ * a user, and the phones behind one edge proxy share one Path (the registrar
+ * stores it as one shared string): parsing it again per request cost more
+ * than the rest of the lookup. Bounded: cleared when full.
+ */
+const pathHops = new Map<string, PathHops>();
+const PATH_HOPS_MAX = 4096;
+
+function hopsOf(path: string): PathHops {
+  const known = pathHops.get(path);
+  if (known) return known;
+  const route = splitPath(path);
+  const uris = route.map(uriOfRoute);
+  const hops: PathHops = { route, uris, uriTexts: uris.map((u) => (u ? u.toString() : null)) };
+  if (pathHops.size >= PATH_HOPS_MAX) pathHops.clear();
+  pathHops.set(path, hops);
+  return hops;
+}
+
+function uriOfRoute(v: string): Uri | null {
   try {
     return parseNameAddrValue(v, 'Path').uri;
   } catch (e) {

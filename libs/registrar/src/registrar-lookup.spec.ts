@@ -108,6 +108,22 @@ describe('lookup(): destinations (NAT, connections, Path)', () => {
     assert.equal(targets(await off.registrar.lookup('sip:alice@example.com'))[0]!.route.length, 1);
   });
 
+  test('path_check_local: a Path parsed once for many lookups gives each registrar its own route set', async () => {
+    const path = '<sip:registrar.example.net;lr>, <sip:edge2.example.net;lr>';
+    const isLocal = (u: { host: string }) => u.host === 'registrar.example.net';
+    const on = setup({ use_path: 1, path_check_local: 1 }, {}, { isLocal });
+    const off = setup({ use_path: 1, path_check_local: 0 }, {}, { isLocal });
+    for (const s of [on, off]) await s.save(registerRequest({ contact: '<sip:alice@10.0.0.5>', headers: [['Path', path], ['Supported', 'path']] }));
+    for (let round = 0; round < 2; round++) {
+      const [t] = targets(await on.registrar.lookup('sip:alice@example.com'));
+      assert.deepEqual(t!.route, ['<sip:edge2.example.net;lr>']);
+      assert.deepEqual(t!.destination, { kind: 'uri', uri: 'sip:edge2.example.net;lr' });
+      const [u] = targets(await off.registrar.lookup('sip:alice@example.com'));
+      assert.deepEqual(u!.route, ['<sip:registrar.example.net;lr>', '<sip:edge2.example.net;lr>']);
+      assert.deepEqual(u!.destination, { kind: 'uri', uri: 'sip:registrar.example.net;lr' });
+    }
+  });
+
   test('a binding saved by another node (db_mode 3, other server_id) is sent to its received URI', async () => {
     const a = setup({}, { db_mode: 3, server_id: 1 });
     const b = setup({}, { db_mode: 3, server_id: 2 }, { store: a.store, clock: a.clock });

@@ -80,6 +80,7 @@ export class Registrar {
   private readonly toTagOf: (req: SipRequest) => string;
   private readonly onError: (err: unknown, context: string) => void;
   private readonly isLocal: ((uri: SipUri) => boolean) | undefined;
+  private lookupCtx: TargetContext | undefined;
   private readonly nextRuid = (): string => this.ruids.next();
   private dateSecond = -1;
   private dateText = '';
@@ -219,9 +220,10 @@ export class Registrar {
     }
     const key = this.keyOf(u);
     if (key === null) return NOT_FOUND;
-    let all = this.location.peek(key);
+    const now = this.clock.now();
+    let all = this.location.peek(key, now);
     if (g?.kind === 'pub') all = all.filter((b) => b.instance !== null && instanceUrn(b.instance) === g.instanceUrn);
-    return targetsOf(key, all, opts, this.targetCtx());
+    return targetsOf(key, all, opts, this.targetCtx(now));
   }
 
   /**
@@ -305,16 +307,22 @@ export class Registrar {
     return typeof a === 'string' ? null : a.key;
   }
 
-  private targetCtx(): TargetContext {
-    const cfg = this.config;
-    return {
-      now: this.clock.now(),
+  /**
+   * The lookup context at `now`: one object per registrar (its config is
+   * fixed), its clock set per lookup, since a lookup runs for every request
+   * routed to a user. targetsOf() reads it synchronously and keeps nothing.
+   */
+  private targetCtx(now = this.clock.now()): TargetContext {
+    const ctx = (this.lookupCtx ??= {
+      now,
       serverId: this.location.serverId,
-      appendBranches: cfg.append_branches === 1,
-      methodFiltering: cfg.method_filtering === 1,
-      pathCheckLocal: cfg.path_check_local === 1,
+      appendBranches: this.config.append_branches === 1,
+      methodFiltering: this.config.method_filtering === 1,
+      pathCheckLocal: this.config.path_check_local === 1,
       isLocal: this.isLocal,
-    };
+    });
+    ctx.now = now;
+    return ctx;
   }
 }
 
