@@ -418,8 +418,8 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     const starts: [string, string | undefined, () => Promise<Target>][] = [
       [order[0]!, kamSkip, () => kamailioTarget(spec, { ...(kamPg ? { pg: kamPg } : {}), ...(kamSqlite ? { sqlite: kamSqlite } : {}) })],
       ['pbx-lite', ourSkip, () => ourTarget(spec, ourDb)],
-      ...(spec.floor ? [[BARE, undefined, bareTarget] as [string, undefined, () => Promise<Target>]] : []),
     ];
+    if (spec.floor) starts.push([BARE, undefined, bareTarget]);
     for (const [name, skip, start] of starts) {
       if (skip) {
         skipped.set(name, skip);

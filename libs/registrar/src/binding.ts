@@ -214,15 +214,8 @@ export function bindingJson(b: Binding, now: number): BindingJson {
 
 /** `proto:ip:port`, IPv6 addresses in brackets (Kamailio socket_info sock_str). */
 export function formatSocket(transport: string, address: string, port: number): string {
-  // Every lookup target names its socket, and nearly all are the same few
-  // listeners: the last one is kept rather than built again.
-  if (transport === lastSocket.transport && address === lastSocket.address && port === lastSocket.port) return lastSocket.text;
-  const text = `${transport}:${address.includes(':') && !address.startsWith('[') ? `[${address}]` : address}:${port}`;
-  lastSocket = { transport, address, port, text };
-  return text;
+  return `${transport}:${address.includes(':') && !address.startsWith('[') ? `[${address}]` : address}:${port}`;
 }
-
-let lastSocket = { transport: '', address: '', port: -1, text: '' };
 
 /** The stored Path vector as its values, top first. */
 export function splitPath(path: string | null): string[] {
